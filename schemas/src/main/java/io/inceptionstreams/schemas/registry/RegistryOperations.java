@@ -1,0 +1,22 @@
+package io.inceptionstreams.schemas.registry;
+
+/** How clients name what they were doing in their error messages, so that all read alike. */
+final class RegistryOperations {
+    private RegistryOperations() {}
+
+    static String register(String subject) {
+        return "Registering a schema under subject '" + subject + "'";
+    }
+
+    static String lookup(String subject) {
+        return "Looking up a schema under subject '" + subject + "'";
+    }
+
+    static String fetchById(int id) {
+        return "Fetching schema id " + id;
+    }
+
+    static String fetchLatest(String subject) {
+        return "Fetching the latest version of subject '" + subject + "'";
+    }
+}

@@ -1,0 +1,52 @@
+package io.inceptionstreams.schemas.registry;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The part of a Confluent-compatible schema registry that Avro serializers need.
+ *
+ * <p>Failures are {@link SchemaRegistryException}s naming the subject or id (or, when the registry
+ * cannot be reached at all, a plain {@link org.apache.kafka.common.errors.SerializationException}).
+ * Implementations are thread-safe. Create one from a configuration with {@link #create(Map)}.
+ */
+public interface SchemaRegistryClient extends AutoCloseable {
+
+    /** Registers {@code schema} under {@code subject} if it is new there; returns its id. */
+    int register(String subject, Schema schema);
+
+    /** The id of {@code schema}, which must already be registered under {@code subject}. */
+    int getId(String subject, Schema schema);
+
+    Schema getSchemaById(int id);
+
+    RegisteredSchema getLatestVersion(String subject);
+
+    @Override
+    default void close() {}
+
+    /**
+     * The client for {@link SchemaRegistryClientConfig#URL}: the {@link MockSchemaRegistry} scope
+     * for {@code mock://scope}, otherwise an {@link HttpSchemaRegistryClient}.
+     *
+     * @param configs keys of {@link SchemaRegistryClientConfig}; others are ignored
+     * @throws ConfigException when the URL is missing or mixes {@code mock://} with others
+     */
+    static SchemaRegistryClient create(Map<String, ?> configs) {
+        SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(configs);
+        List<String> urls = config.urls();
+        List<String> mockUrls = urls.stream().filter(MockSchemaRegistry::isMockUrl).toList();
+        if (mockUrls.isEmpty()) {
+            return new HttpSchemaRegistryClient(config);
+        }
+        if (urls.size() > 1) {
+            throw new ConfigException(
+                    SchemaRegistryClientConfig.URL,
+                    String.join(",", urls),
+                    "a mock:// URL must be the only one");
+        }
+        return MockSchemaRegistry.getClientForUrl(mockUrls.get(0));
+    }
+}

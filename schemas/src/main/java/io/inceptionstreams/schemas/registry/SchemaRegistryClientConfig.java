@@ -1,0 +1,164 @@
+package io.inceptionstreams.schemas.registry;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * How to reach the schema registry. The keys and meanings of the first three are Confluent's, so
+ * existing client configurations work unchanged:
+ *
+ * <table>
+ *   <caption>Schema registry client configuration</caption>
+ *   <tr><th>Key</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@value #URL}</td><td>(required)</td>
+ *       <td>Comma-separated registry URLs: {@code http://host:port}, {@code https://...}, each
+ *       tried in turn when the previous cannot be reached; or a single {@code mock://scope} for
+ *       the in-JVM {@link MockSchemaRegistry}.</td></tr>
+ *   <tr><td>{@value #BASIC_AUTH_CREDENTIALS_SOURCE}</td><td>{@code URL}</td>
+ *       <td>{@code URL}: HTTP basic credentials from each URL's user info
+ *       ({@code http://user:password@host:8081}); {@code USER_INFO}: from
+ *       {@value #BASIC_AUTH_USER_INFO}.</td></tr>
+ *   <tr><td>{@value #BASIC_AUTH_USER_INFO}</td><td>none</td>
+ *       <td>{@code user:password}, used when the source is {@code USER_INFO}.</td></tr>
+ *   <tr><td>{@value #CONNECT_TIMEOUT_MS}</td><td>5000</td>
+ *       <td>Timeout to open a TCP (and TLS) connection.</td></tr>
+ *   <tr><td>{@value #REQUEST_TIMEOUT_MS}</td><td>10000</td>
+ *       <td>Timeout of one HTTP attempt, until the response headers arrive.</td></tr>
+ *   <tr><td>{@value #MAX_RETRIES}</td><td>3</td>
+ *       <td>Retries after an I/O error or an HTTP 5xx answer; other errors are not retried.</td></tr>
+ *   <tr><td>{@value #RETRY_BACKOFF_MS}</td><td>100</td>
+ *       <td>Wait before the first retry, doubled before each next one...</td></tr>
+ *   <tr><td>{@value #RETRY_BACKOFF_MAX_MS}</td><td>2000</td><td>...up to this.</td></tr>
+ *   <tr><td>{@value #TOTAL_TIMEOUT_MS}</td><td>30000</td>
+ *       <td>Bound on one call including its retries: no attempt runs past it.</td></tr>
+ *   <tr><td>{@value #LATEST_CACHE_TTL_SEC}</td><td>-1</td>
+ *       <td>How long the latest version of a subject is cached (Confluent's key): -1 forever,
+ *       0 never.</td></tr>
+ * </table>
+ */
+public final class SchemaRegistryClientConfig extends AbstractConfig {
+    public static final String URL = "schema.registry.url";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
+    public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    public static final String CONNECT_TIMEOUT_MS = "schema.registry.connect.timeout.ms";
+    public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
+    public static final String MAX_RETRIES = "schema.registry.max.retries";
+    public static final String RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "schema.registry.retry.backoff.max.ms";
+    public static final String TOTAL_TIMEOUT_MS = "schema.registry.total.timeout.ms";
+    public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
+
+    public SchemaRegistryClientConfig(Map<String, ?> originals) {
+        super(configDef(), originals, false);
+    }
+
+    /** A fresh definition of the keys above, for configurations that extend it. */
+    public static ConfigDef configDef() {
+        return new ConfigDef()
+                .define(
+                        URL,
+                        Type.LIST,
+                        null,
+                        Importance.HIGH,
+                        "Comma-separated schema registry URLs (http://, https://) or mock://scope.")
+                .define(
+                        BASIC_AUTH_CREDENTIALS_SOURCE,
+                        Type.STRING,
+                        "URL",
+                        ValidString.in("URL", "USER_INFO"),
+                        Importance.MEDIUM,
+                        "Where HTTP basic credentials come from: URL or USER_INFO.")
+                .define(
+                        BASIC_AUTH_USER_INFO,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "user:password for HTTP basic authentication with USER_INFO.")
+                .define(
+                        CONNECT_TIMEOUT_MS,
+                        Type.INT,
+                        5_000,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "Connect timeout in milliseconds.")
+                .define(
+                        REQUEST_TIMEOUT_MS,
+                        Type.INT,
+                        10_000,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "Timeout of one HTTP attempt in milliseconds.")
+                .define(
+                        MAX_RETRIES,
+                        Type.INT,
+                        3,
+                        Range.atLeast(0),
+                        Importance.LOW,
+                        "Retries after an I/O error or HTTP 5xx.")
+                .define(
+                        RETRY_BACKOFF_MS,
+                        Type.INT,
+                        100,
+                        Range.atLeast(0),
+                        Importance.LOW,
+                        "Initial wait between retries in milliseconds, doubled each retry.")
+                .define(
+                        RETRY_BACKOFF_MAX_MS,
+                        Type.INT,
+                        2_000,
+                        Range.atLeast(0),
+                        Importance.LOW,
+                        "Maximum wait between retries in milliseconds.")
+                .define(
+                        TOTAL_TIMEOUT_MS,
+                        Type.INT,
+                        30_000,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "Bound on one registry call including retries, in milliseconds.")
+                .define(
+                        LATEST_CACHE_TTL_SEC,
+                        Type.LONG,
+                        -1L,
+                        Range.atLeast(-1),
+                        Importance.LOW,
+                        "Seconds the latest version of a subject is cached; -1 forever, 0 never.");
+    }
+
+    /** The configured registry URLs, never empty. */
+    List<String> urls() {
+        List<String> urls = getList(URL);
+        if (urls == null || urls.isEmpty()) {
+            throw new ConfigException("Missing required configuration \"" + URL + "\"");
+        }
+        return urls;
+    }
+
+    /**
+     * The user info to authenticate with when the credentials source is {@code USER_INFO}; empty
+     * when it is {@code URL}, each URL then carrying its own.
+     */
+    Optional<String> configuredUserInfo() {
+        if (!"USER_INFO".equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE))) {
+            return Optional.empty();
+        }
+        Password userInfo = getPassword(BASIC_AUTH_USER_INFO);
+        if (userInfo == null || userInfo.value().isEmpty()) {
+            throw new ConfigException(
+                    BASIC_AUTH_USER_INFO
+                            + " is required when "
+                            + BASIC_AUTH_CREDENTIALS_SOURCE
+                            + " is USER_INFO");
+        }
+        return Optional.of(userInfo.value());
+    }
+}

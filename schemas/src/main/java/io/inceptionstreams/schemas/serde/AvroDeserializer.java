@@ -1,0 +1,158 @@
+package io.inceptionstreams.schemas.serde;
+
+import io.inceptionstreams.schemas.registry.SchemaRegistryClient;
+import io.inceptionstreams.schemas.registry.SchemaRegistryException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Deserializes records in Confluent's wire format ({@link ConfluentWireFormat}), as written by
+ * {@link AvroSerializer} or Confluent's {@code KafkaAvroSerializer}. Null bytes (a tombstone) give
+ * null.
+ *
+ * <p>The writer schema is fetched by the id in the frame (once per id: the client caches it) and
+ * resolved against the reader schema, so data written with an older or newer compatible schema
+ * reads fine. With {@code specific.avro.reader=false} (the default) the result is a {@code
+ * GenericRecord} in the writer schema; with {@code true} it is the generated class named like the
+ * writer schema, or {@code specific.avro.value.type} / {@code specific.avro.key.type}, read with
+ * that class's schema. See {@link AvroSerdeConfig} for all keys; at least {@code
+ * schema.registry.url} is needed unless the deserializer is built with a {@link
+ * SchemaRegistryClient}.
+ *
+ * <p>Every failure is a {@link SerializationException}: registry failures are {@link
+ * SchemaRegistryException}s naming the schema id; malformed frames and bodies name the topic.
+ *
+ * @param <T> the record type: {@code GenericRecord}, or the generated class when specific
+ */
+public class AvroDeserializer<T extends GenericContainer> implements Deserializer<T> {
+    private final boolean clientProvided;
+    private SchemaRegistryClient client;
+    private boolean isKey;
+    private boolean specific;
+    private Class<? extends SpecificRecord> readerType;
+    private final Map<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+
+    /** A deserializer that creates its registry client in {@link #configure}. */
+    public AvroDeserializer() {
+        this.clientProvided = false;
+    }
+
+    /**
+     * A deserializer using {@code client}, which it does not close; usable without {@link
+     * #configure} as a generic value deserializer.
+     */
+    public AvroDeserializer(SchemaRegistryClient client) {
+        this.clientProvided = true;
+        this.client = client;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        this.isKey = isKey;
+        this.specific = config.getBoolean(AvroSerdeConfig.SPECIFIC_AVRO_READER);
+        this.readerType = config.specificReaderType(isKey);
+        readers.clear();
+        if (!clientProvided) {
+            close();
+            client = SchemaRegistryClient.create(configs);
+        }
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        if (client == null) {
+            throw new IllegalStateException(
+                    "AvroDeserializer is not configured: call configure() with"
+                            + " schema.registry.url");
+        }
+        int id;
+        try {
+            id = ConfluentWireFormat.schemaId(data);
+        } catch (SerializationException e) {
+            throw failure(topic, "", e);
+        }
+        Schema writer = client.getSchemaById(id);
+        try {
+            DatumReader<Object> reader =
+                    readers.computeIfAbsent(id, schemaId -> newReader(schemaId, writer));
+            BinaryDecoder decoder =
+                    DecoderFactory.get()
+                            .binaryDecoder(
+                                    data,
+                                    ConfluentWireFormat.HEADER_LENGTH,
+                                    data.length - ConfluentWireFormat.HEADER_LENGTH,
+                                    null);
+            Object value = reader.read(null, decoder);
+            if (!decoder.isEnd()) {
+                // Leftover bytes mean the body was not written with this schema.
+                throw new SerializationException(
+                        "bytes left over after the record: the body does not match the schema");
+            }
+            @SuppressWarnings("unchecked")
+            T record = (T) value;
+            return record;
+        } catch (IOException | RuntimeException e) {
+            throw failure(topic, " (schema id " + id + ")", e);
+        }
+    }
+
+    private DatumReader<Object> newReader(int id, Schema writer) {
+        if (!specific) {
+            return new GenericDatumReader<>(writer, writer, GenericData.get());
+        }
+        Class<? extends SpecificRecord> type =
+                readerType != null ? readerType : generatedClassFor(id, writer);
+        GeneratedClassData model = GeneratedClassData.of(type);
+        return new SpecificDatumReader<>(writer, model.getSchema(type), model);
+    }
+
+    private Class<? extends SpecificRecord> generatedClassFor(int id, Schema writer) {
+        return GeneratedClassData.generatedClassFor(writer)
+                .orElseThrow(
+                        () ->
+                                new SerializationException(
+                                        String.format(
+                                                "no generated class %s to read schema id %d into;"
+                                                        + " set %s, or %s=false",
+                                                writer.getFullName(),
+                                                id,
+                                                isKey
+                                                        ? AvroSerdeConfig.SPECIFIC_AVRO_KEY_TYPE
+                                                        : AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE,
+                                                AvroSerdeConfig.SPECIFIC_AVRO_READER)));
+    }
+
+    private static SerializationException failure(String topic, String detail, Exception e) {
+        return new SerializationException(
+                "Cannot deserialize Avro data from topic '"
+                        + topic
+                        + "'"
+                        + detail
+                        + ": "
+                        + e.getMessage(),
+                e);
+    }
+
+    @Override
+    public void close() {
+        if (!clientProvided && client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.inceptionstreams.schemas.serde;
+
+import io.inceptionstreams.schemas.registry.SchemaRegistryClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serializes Avro records ({@code SpecificRecord}s, {@code GenericRecord}s or any {@link
+ * GenericContainer}) in Confluent's wire format ({@link ConfluentWireFormat}), byte for byte what
+ * Confluent's {@code KafkaAvroSerializer} writes. A null record is written as null (a tombstone).
+ *
+ * <p>Configure with the keys of {@link AvroSerdeConfig}, at least {@code schema.registry.url}:
+ *
+ * <pre>{@code
+ * props.put("value.serializer", AvroSerializer.class);
+ * props.put("schema.registry.url", "http://registry:8081");
+ * props.put("auto.register.schemas", false); // default true
+ * }</pre>
+ *
+ * or build it with a {@link SchemaRegistryClient} of your own, usable then without {@link
+ * #configure} as a value serializer with the default settings.
+ *
+ * @param <T> the record type
+ */
+public class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
+    private static final Logger log = LoggerFactory.getLogger(AvroSerializer.class);
+
+    private final boolean clientProvided;
+    private SchemaRegistryClient client;
+    private boolean isKey;
+    private boolean autoRegister = true;
+    private boolean useLatestVersion;
+    private SubjectNameStrategy subjectNameStrategy = new TopicNameStrategy();
+    private final Map<WriterKey, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+    private final Map<SchemaPair, GenericDatumReader<Object>> converters =
+            new ConcurrentHashMap<>();
+
+    /** The schema the bytes are written with, and its registry id. */
+    private record Target(int id, Schema schema) {}
+
+    private record WriterKey(Schema schema, boolean specific) {}
+
+    private record SchemaPair(Schema reader, Schema writer) {}
+
+    /** A serializer that creates its registry client in {@link #configure}. */
+    public AvroSerializer() {
+        this.clientProvided = false;
+    }
+
+    /** A serializer using {@code client}, which it does not close. */
+    public AvroSerializer(SchemaRegistryClient client) {
+        this.clientProvided = true;
+        this.client = client;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        this.isKey = isKey;
+        this.autoRegister = config.getBoolean(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
+        this.useLatestVersion = config.getBoolean(AvroSerdeConfig.USE_LATEST_VERSION);
+        this.subjectNameStrategy = config.subjectNameStrategy(isKey);
+        if (autoRegister && useLatestVersion) {
+            log.warn(
+                    "{}=true has no effect while {}=true: records are serialized with their own"
+                            + " schema, registered",
+                    AvroSerdeConfig.USE_LATEST_VERSION,
+                    AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
+        }
+        if (!clientProvided) {
+            close();
+            client = SchemaRegistryClient.create(configs);
+        }
+    }
+
+    @Override
+    public byte[] serialize(String topic, T record) {
+        if (record == null) {
+            return null;
+        }
+        if (client == null) {
+            throw new IllegalStateException(
+                    "AvroSerializer is not configured: call configure() with schema.registry.url");
+        }
+        Schema schema = record.getSchema();
+        String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
+        Target target = target(subject, schema);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(ConfluentWireFormat.header(target.id()));
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            if (target.schema().equals(schema)) {
+                writer(record).write(record, encoder);
+            } else {
+                genericWriter(target.schema()).write(convert(record, target.schema()), encoder);
+            }
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException(
+                    "Cannot serialize a "
+                            + schema.getFullName()
+                            + " for topic '"
+                            + topic
+                            + "' (subject '"
+                            + subject
+                            + "', schema id "
+                            + target.id()
+                            + "): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    private Target target(String subject, Schema schema) {
+        if (autoRegister) {
+            return new Target(client.register(subject, schema), schema);
+        }
+        if (useLatestVersion) {
+            var latest = client.getLatestVersion(subject);
+            return new Target(latest.id(), latest.schema());
+        }
+        return new Target(client.getId(subject, schema), schema);
+    }
+
+    private DatumWriter<Object> writer(T record) {
+        if (!(record instanceof SpecificRecord)) {
+            return genericWriter(record.getSchema());
+        }
+        return writers.computeIfAbsent(
+                new WriterKey(record.getSchema(), true),
+                key ->
+                        new SpecificDatumWriter<>(
+                                key.schema(), SpecificData.getForClass(record.getClass())));
+    }
+
+    private DatumWriter<Object> genericWriter(Schema schema) {
+        return writers.computeIfAbsent(
+                new WriterKey(schema, false),
+                key -> new GenericDatumWriter<>(key.schema(), GenericData.get()));
+    }
+
+    /**
+     * Re-expresses {@code record} in {@code latest} through Avro schema resolution, since the bytes
+     * must match the schema whose id they carry.
+     */
+    private Object convert(T record, Schema latest) throws IOException {
+        GenericDatumReader<Object> converter =
+                converters.computeIfAbsent(
+                        new SchemaPair(latest, record.getSchema()),
+                        pair -> {
+                            var compatibility =
+                                    SchemaCompatibility.checkReaderWriterCompatibility(
+                                            pair.reader(), pair.writer());
+                            if (compatibility.getType()
+                                    != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                                throw new SerializationException(
+                                        "the latest version of the subject cannot represent the"
+                                                + " record's schema: "
+                                                + compatibility.getDescription());
+                            }
+                            return new GenericDatumReader<>(
+                                    pair.writer(), pair.reader(), GenericData.get());
+                        });
+        ByteArrayOutputStream own = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(own, null);
+        writer(record).write(record, encoder);
+        return converter.read(null, DecoderFactory.get().binaryDecoder(own.toByteArray(), null));
+    }
+
+    @Override
+    public void close() {
+        if (!clientProvided && client != null) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.inceptionstreams.schemas.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inceptionstreams.schemas.registry.ScriptedHttpServer.Reply;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpSchemaRegistryClientTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Schema SCHEMA =
+            SchemaBuilder.record("Ping").fields().requiredString("id").endRecord();
+    private static final String SCHEMA_ANSWER =
+            JSON.createObjectNode().put("schema", SCHEMA.toString()).toString();
+    private static final String LATEST_ANSWER =
+            JSON.createObjectNode()
+                    .put("subject", "pings-value")
+                    .put("version", 3)
+                    .put("id", 7)
+                    .put("schema", SCHEMA.toString())
+                    .toString();
+
+    private final ScriptedHttpServer server = new ScriptedHttpServer();
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private HttpSchemaRegistryClient client(Object... keysAndValues) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(SchemaRegistryClientConfig.URL, server.url());
+        config.put(SchemaRegistryClientConfig.RETRY_BACKOFF_MS, 1);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            config.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return new HttpSchemaRegistryClient(config);
+    }
+
+    @Test
+    void shouldMakeNoHttpCallOnceWarm() {
+        // Given
+        server.then(Reply.json(200, "{\"id\":7}"));
+        HttpSchemaRegistryClient client = client();
+
+        // When
+        int first = client.register("pings-value", SCHEMA);
+        int second = client.register("pings-value", SCHEMA);
+        int looked = client.getId("pings-value", SCHEMA);
+        Schema byId = client.getSchemaById(7);
+
+        // Then
+        assertThat(first).isEqualTo(7);
+        assertThat(second).isEqualTo(7);
+        assertThat(looked).isEqualTo(7);
+        assertThat(byId).isEqualTo(SCHEMA);
+        assertThat(server.received()).hasSize(1);
+    }
+
+    @Test
+    void shouldFetchASchemaByIdOnce() {
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+        HttpSchemaRegistryClient client = client();
+
+        assertThat(client.getSchemaById(8)).isEqualTo(SCHEMA);
+        assertThat(client.getSchemaById(8)).isEqualTo(SCHEMA);
+
+        assertThat(server.received())
+                .singleElement()
+                .satisfies(
+                        request -> {
+                            assertThat(request.method()).isEqualTo("GET");
+                            assertThat(request.rawPath()).isEqualTo("/schemas/ids/8");
+                        });
+    }
+
+    @Test
+    void shouldPostTheSchemaAsRegistryJsonUnderTheEncodedSubject() throws IOException {
+        server.then(Reply.json(200, "{\"id\":1}"));
+
+        client().register("pings value/v+1", SCHEMA);
+
+        ScriptedHttpServer.ReceivedRequest request = server.received().get(0);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.rawPath()).isEqualTo("/subjects/pings%20value%2Fv%2B1/versions");
+        assertThat(request.contentType()).isEqualTo("application/vnd.schemaregistry.v1+json");
+        assertThat(JSON.readTree(request.body()).get("schema").asText())
+                .isEqualTo(SCHEMA.toString());
+    }
+
+    @Test
+    void shouldLookUpWithPostToTheSubject() {
+        server.then(Reply.json(200, LATEST_ANSWER));
+
+        assertThat(client().getId("pings-value", SCHEMA)).isEqualTo(7);
+
+        assertThat(server.received().get(0).rawPath()).isEqualTo("/subjects/pings-value");
+    }
+
+    @Test
+    void shouldCacheTheLatestVersionForeverByDefault() {
+        server.then(Reply.json(200, LATEST_ANSWER));
+        HttpSchemaRegistryClient client = client();
+
+        RegisteredSchema first = client.getLatestVersion("pings-value");
+        RegisteredSchema second = client.getLatestVersion("pings-value");
+
+        assertThat(first).isEqualTo(new RegisteredSchema("pings-value", 3, 7, SCHEMA));
+        assertThat(second).isEqualTo(first);
+        assertThat(server.received()).hasSize(1);
+        assertThat(server.received().get(0).rawPath())
+                .isEqualTo("/subjects/pings-value/versions/latest");
+    }
+
+    @Test
+    void shouldNotCacheTheLatestVersionWithZeroTtl() {
+        server.then(Reply.json(200, LATEST_ANSWER)).then(Reply.json(200, LATEST_ANSWER));
+        HttpSchemaRegistryClient client =
+                client(SchemaRegistryClientConfig.LATEST_CACHE_TTL_SEC, 0);
+
+        client.getLatestVersion("pings-value");
+        client.getLatestVersion("pings-value");
+
+        assertThat(server.received()).hasSize(2);
+    }
+
+    @Test
+    void shouldRetryServerErrorsAndThenSucceed() {
+        // Given two failures before the answer
+        server.then(Reply.json(503, "{\"error_code\":50003,\"message\":\"forwarding\"}"))
+                .then(Reply.json(500, "{\"error_code\":50001,\"message\":\"store\"}"))
+                .then(Reply.json(200, SCHEMA_ANSWER));
+
+        // When
+        Schema schema = client().getSchemaById(4);
+
+        // Then
+        assertThat(schema).isEqualTo(SCHEMA);
+        assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void shouldGiveUpOnServerErrorsAfterTheConfiguredRetries() {
+        for (int i = 0; i < 4; i++) {
+            server.then(Reply.json(503, "{\"error_code\":50003,\"message\":\"leader gone\"}"));
+        }
+        HttpSchemaRegistryClient client = client(SchemaRegistryClientConfig.MAX_RETRIES, 2);
+
+        assertThatThrownBy(() -> client.getSchemaById(4))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> {
+                            assertThat(e.httpStatus()).isEqualTo(503);
+                            assertThat(e.errorCode()).isEqualTo(50003);
+                        })
+                .hasMessageContaining("Fetching schema id 4 (3 attempts")
+                .hasMessageContaining("error_code 50003): leader gone");
+        assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void shouldNotRetryClientErrorsAndReportTheRegistryError() {
+        server.then(
+                Reply.json(404, "{\"error_code\":40401,\"message\":\"Subject 'x' not found.\"}"));
+
+        assertThatThrownBy(() -> client().getLatestVersion("x"))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(40401))
+                .hasMessage(
+                        "Fetching the latest version of subject 'x' failed (HTTP 404, error_code"
+                                + " 40401): Subject 'x' not found.");
+        assertThat(server.received()).hasSize(1);
+    }
+
+    @Test
+    void shouldRaiseAnAuthenticationErrorOn401() {
+        server.then(Reply.json(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}"));
+
+        assertThatThrownBy(() -> client().register("pings-value", SCHEMA))
+                .isInstanceOf(SchemaRegistryAuthenticationException.class)
+                .hasMessageContaining("subject 'pings-value'")
+                .hasMessageContaining("Unauthorized");
+    }
+
+    @Test
+    void shouldRaiseAnAuthorizationErrorOn403() {
+        server.then(Reply.json(403, "{\"error_code\":40301,\"message\":\"User cannot access\"}"));
+
+        assertThatThrownBy(() -> client().register("pings-value", SCHEMA))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryAuthorizationException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(40301))
+                .hasMessageContaining("User cannot access");
+    }
+
+    @Test
+    void shouldQuoteAnErrorBodyThatIsNotJson() {
+        server.then(Reply.json(502, "<html>Bad Gateway</html>"));
+
+        assertThatThrownBy(() -> client(SchemaRegistryClientConfig.MAX_RETRIES, 0).getSchemaById(4))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(502))
+                .hasMessageContaining("<html>Bad Gateway</html>");
+    }
+
+    @Test
+    void shouldSendBasicCredentialsFromUserInfo() {
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+
+        client(
+                        SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "USER_INFO",
+                        SchemaRegistryClientConfig.BASIC_AUTH_USER_INFO, "alice:s3cret")
+                .getSchemaById(1);
+
+        assertThat(server.received().get(0).authorization()).isEqualTo("Basic YWxpY2U6czNjcmV0");
+    }
+
+    @Test
+    void shouldSendBasicCredentialsFromTheUrl() {
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+
+        client(SchemaRegistryClientConfig.URL, server.url().replace("://", "://bob:pw@"))
+                .getSchemaById(1);
+
+        assertThat(server.received().get(0).authorization()).isEqualTo("Basic Ym9iOnB3");
+    }
+
+    @Test
+    void shouldSendNoCredentialsByDefault() {
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+
+        client().getSchemaById(1);
+
+        assertThat(server.received().get(0).authorization()).isNull();
+    }
+
+    @Test
+    void shouldTryTheNextUrlWhenOneIsUnreachable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+
+        Schema schema =
+                client(
+                                SchemaRegistryClientConfig.URL,
+                                "http://127.0.0.1:" + closedPort + "," + server.url(),
+                                SchemaRegistryClientConfig.MAX_RETRIES,
+                                0)
+                        .getSchemaById(1);
+
+        assertThat(schema).isEqualTo(SCHEMA);
+    }
+
+    @Test
+    void shouldRejectUrlsOtherThanHttpAndMock() {
+        assertThatThrownBy(() -> client(SchemaRegistryClientConfig.URL, "ftp://registry:21"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ftp://registry:21");
+    }
+
+    @Test
+    void shouldRequireUserInfoWhenItIsTheCredentialsSource() {
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE,
+                                        "USER_INFO"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.BASIC_AUTH_USER_INFO);
+    }
+}
