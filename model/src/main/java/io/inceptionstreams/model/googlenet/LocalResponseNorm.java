@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.pooling.Pool;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -12,9 +12,16 @@ import ai.djl.util.PairList;
  * Local response normalisation across channels, as in AlexNet and the reference bvlc_googlenet
  * deploy file: {@code b = a / (k + alpha / n * sum(a^2 over n neighbouring channels))^beta}.
  *
- * <p>DJL has no LRN block. The channel-window sum is computed as an average pool over the channel
- * axis with zero padding counted, so {@code alpha / n * sum == alpha * mean}; this keeps it on
- * engine-neutral operators that autograd understands.
+ * <p>DJL has no LRN block, and MXNet's own {@code LRN} operator, while fast forward, has a slow
+ * backward pass on CPU (about 0.85 s for a 128x192x16x16 batch here, more than the convolutions
+ * around it). So there are two routes to the same formula, chosen by mode:
+ *
+ * <ul>
+ *   <li>inference on MXNet: the {@code LRN} operator;
+ *   <li>training, and any other engine: the channel-window sum as a 1x1 convolution of the squares
+ *       with a fixed band matrix ({@code alpha / n} where {@code |i - j| <= n / 2}, else 0), which
+ *       runs on the engine's fast convolution kernels both ways (2-3x faster to train here).
+ * </ul>
  */
 public final class LocalResponseNorm extends AbstractBlock {
 
@@ -41,10 +48,6 @@ public final class LocalResponseNorm extends AbstractBlock {
         this.k = k;
     }
 
-    public int size() {
-        return size;
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore,
@@ -52,22 +55,40 @@ public final class LocalResponseNorm extends AbstractBlock {
             boolean training,
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        Shape shape = x.getShape();
-        long n = shape.get(0);
-        long c = shape.get(1);
-        long hw = shape.get(2) * shape.get(3);
-        NDArray squares = x.square().reshape(n, 1, c, hw);
-        NDArray windowMean =
-                Pool.avgPool2d(
-                                squares,
-                                new Shape(size, 1),
-                                new Shape(1, 1),
-                                new Shape(size / 2, 0),
-                                false,
-                                true)
-                        .reshape(shape);
-        NDArray denominator = windowMean.mul(alpha).add(k).pow(beta);
-        return new NDList(x.div(denominator));
+        if (!training && "MXNet".equals(x.getManager().getEngine().getEngineName())) {
+            return x.getManager().invoke("LRN", inputs, mxnetParameters());
+        }
+        return new NDList(banded(x));
+    }
+
+    private PairList<String, Object> mxnetParameters() {
+        PairList<String, Object> parameters = new PairList<>();
+        parameters.add("alpha", alpha);
+        parameters.add("beta", beta);
+        parameters.add("knorm", k);
+        parameters.add("nsize", size);
+        return parameters;
+    }
+
+    /** The convolution route; package-private so the test checks both routes. */
+    NDArray banded(NDArray x) {
+        int channels = (int) x.getShape().get(1);
+        float[] band = new float[channels * channels];
+        for (int out = 0; out < channels; out++) {
+            int from = Math.max(0, out - size / 2);
+            int to = Math.min(channels - 1, out + size / 2);
+            for (int in = from; in <= to; in++) {
+                band[out * channels + in] = alpha / size;
+            }
+        }
+        NDArray weight =
+                x.getManager()
+                        .create(band, new Shape(channels, channels, 1, 1))
+                        .toDevice(x.getDevice(), false);
+        NDArray scaledSum =
+                Conv2d.conv2d(x.square(), weight, null, new Shape(1, 1), new Shape(0, 0))
+                        .singletonOrThrow();
+        return x.div(scaledSum.add(k).pow(beta));
     }
 
     @Override

@@ -15,7 +15,16 @@ import org.junit.jupiter.api.Test;
 class LocalResponseNormTest {
 
     @Test
-    void shouldMatchTheCaffeFormulaComputedDirectly() {
+    void shouldMatchTheCaffeFormulaOnTheEnginesOwnOperator() {
+        checkAgainstDirectComputation(false);
+    }
+
+    @Test
+    void shouldMatchTheCaffeFormulaAsABandedConvolution() {
+        checkAgainstDirectComputation(true);
+    }
+
+    private static void checkAgainstDirectComputation(boolean banded) {
         int n = 2, c = 7, h = 3, w = 4, size = 5;
         float alpha = 0.3f, beta = 0.75f, k = 2f; // large alpha so the sum really matters
         float[] data = new float[n * c * h * w];
@@ -28,9 +37,11 @@ class LocalResponseNormTest {
             lrn.initialize(manager, DataType.FLOAT32, new Shape(n, c, h, w));
             NDArray x = manager.create(data, new Shape(n, c, h, w));
             float[] actual =
-                    lrn.forward(new ParameterStore(manager, false), new NDList(x), false)
-                            .singletonOrThrow()
-                            .toFloatArray();
+                    banded
+                            ? lrn.banded(x).toFloatArray()
+                            : lrn.forward(new ParameterStore(manager, false), new NDList(x), false)
+                                    .singletonOrThrow()
+                                    .toFloatArray();
 
             for (int b = 0; b < n; b++) {
                 for (int ch = 0; ch < c; ch++) {
