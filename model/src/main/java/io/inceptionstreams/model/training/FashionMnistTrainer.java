@@ -1,0 +1,376 @@
+package io.inceptionstreams.model.training;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.optimizer.Adam;
+import io.inceptionstreams.model.bundle.BundleDescriptor;
+import io.inceptionstreams.model.bundle.ModelBundle;
+import io.inceptionstreams.model.bundle.NamedParameters;
+import io.inceptionstreams.model.classify.Devices;
+import io.inceptionstreams.model.classify.ImageClassifier;
+import io.inceptionstreams.model.fashionmnist.FashionMnist;
+import io.inceptionstreams.model.googlenet.GoogLeNet;
+import io.inceptionstreams.model.preprocess.ImageLimits;
+import io.inceptionstreams.model.preprocess.ImagePreprocessor;
+import io.inceptionstreams.model.preprocess.InputSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Random;
+
+/**
+ * Trains GoogLeNet (with its two side classifiers) on Fashion-MNIST and writes a model bundle.
+ *
+ * <p>Without batch norm this 22-layer network is touchy: plain SGD with momentum stays near chance
+ * for a long while, so the optimizer is Adam with a short linear warm-up and a cosine decay (see
+ * {@link WarmupCosineSchedule}), on He-scaled Gaussian weights. Images go through the same {@link
+ * ImagePreprocessor} that serves them, so training and serving see identical tensors.
+ *
+ * <p>A checkpoint (all weights, side classifiers included, plus the epoch) is written after every
+ * epoch; {@link TrainingOptions#resume()} continues from it, including the learning-rate curve.
+ * Adam's moment estimates are not checkpointed, so a resumed run re-warms them over a few steps.
+ */
+public final class FashionMnistTrainer {
+
+    /** Fashion-MNIST's pixel mean and standard deviation over the training set (0..1 scale). */
+    static final float MEAN = 0.2860f;
+
+    static final float STD = 0.3530f;
+
+    private static final String CHECKPOINT_WEIGHTS = "checkpoint.ndlist";
+    private static final String CHECKPOINT_STATE = "checkpoint.properties";
+
+    private final TrainingOptions options;
+    private final PrintStream out;
+
+    public FashionMnistTrainer(TrainingOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** The input every bundle trained here expects: square, grayscale, Fashion-MNIST statistics. */
+    public static InputSpec inputSpec(int imageSize) {
+        return new InputSpec(imageSize, imageSize, 1, new float[] {MEAN}, new float[] {STD});
+    }
+
+    /** Trains, writes the bundle, and returns its evaluation on the test set. */
+    public Evaluation train() throws IOException, MalformedModelException {
+        FashionMnist trainSet = FashionMnist.load(options.dataDir(), FashionMnist.Split.TRAIN);
+        FashionMnist testSet = FashionMnist.load(options.dataDir(), FashionMnist.Split.TEST);
+        int trainCount =
+                options.trainLimit() <= 0
+                        ? trainSet.size()
+                        : Math.min(options.trainLimit(), trainSet.size());
+        InputSpec spec = inputSpec(options.imageSize());
+        ImagePreprocessor preprocessor = new ImagePreprocessor(spec, ImageLimits.defaults());
+        int batch = options.batchSize();
+        int stepsPerEpoch = (trainCount + batch - 1) / batch;
+
+        Engine.getEngine("MXNet").setRandomSeed((int) options.seed());
+        Device device = Devices.resolve(options.device());
+        GoogLeNet network =
+                GoogLeNet.builder()
+                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
+                        .optInputChannels(1)
+                        .optAuxiliaryClassifiers(true)
+                        .build();
+        int startEpoch = options.resume() ? completedEpochs() : 0;
+        WarmupCosineSchedule schedule =
+                new WarmupCosineSchedule(
+                        options.learningRate(),
+                        options.learningRate() / 100,
+                        Math.min(300, stepsPerEpoch / 2),
+                        options.epochs() * stepsPerEpoch,
+                        startEpoch * stepsPerEpoch);
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(new GoogLeNetLoss())
+                        .optOptimizer(Adam.builder().optLearningRateTracker(schedule).build())
+                        .optInitializer(
+                                new XavierInitializer(
+                                        XavierInitializer.RandomType.GAUSSIAN,
+                                        XavierInitializer.FactorType.IN,
+                                        2),
+                                Parameter.Type.WEIGHT)
+                        .optDevices(new Device[] {device});
+
+        try (Model model = Model.newInstance("googlenet-fashion-mnist", device, "MXNet")) {
+            model.setBlock(network);
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(batch, 1, spec.height(), spec.width()));
+                if (startEpoch > 0) {
+                    loadCheckpoint(network);
+                    out.printf(
+                            "resumed from %s after epoch %d%n",
+                            options.checkpointDir(), startEpoch);
+                }
+                out.printf(
+                        Locale.ROOT,
+                        "training GoogLeNet on %d Fashion-MNIST images at %dx%d, batch %d, epochs %d-%d, %s%n",
+                        trainCount,
+                        spec.width(),
+                        spec.height(),
+                        batch,
+                        startEpoch + 1,
+                        options.epochs(),
+                        device);
+                for (int epoch = startEpoch; epoch < options.epochs(); epoch++) {
+                    trainEpoch(trainer, trainSet, trainCount, preprocessor, epoch);
+                    saveCheckpoint(network, epoch + 1);
+                    out.printf(
+                            Locale.ROOT,
+                            "epoch %d: test accuracy %.4f (training-mode network, float32)%n",
+                            epoch + 1,
+                            quickAccuracy(trainer, testSet, preprocessor));
+                }
+            }
+            writeBundle(network, spec, new Properties());
+        }
+        Evaluation evaluation;
+        try (ImageClassifier classifier =
+                ImageClassifier.open(
+                        ModelBundle.open(options.bundleDir().toString()), options.device(), 1)) {
+            evaluation =
+                    FashionMnistEvaluator.evaluate(
+                            classifier, testSet, options.evalLimit(), 256, null);
+        }
+        out.print(evaluation.confusionTable());
+        return evaluation;
+    }
+
+    private void trainEpoch(
+            Trainer trainer,
+            FashionMnist data,
+            int count,
+            ImagePreprocessor preprocessor,
+            int epoch) {
+        int batch = options.batchSize();
+        int imageSize = preprocessor.spec().size();
+        int[] order = shuffled(count, new Random(options.seed() * 31 + epoch));
+        Random augmentation = new Random(options.seed() * 17 + epoch);
+        float[] images = new float[batch * imageSize];
+        float[] labels = new float[batch];
+        ProgressBar bar =
+                new ProgressBar(
+                        out, String.format("epoch %d/%d", epoch + 1, options.epochs()), count);
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            for (int i = 0; i < n; i++) {
+                int index = order[start + i];
+                preprocessor.preprocess(data.image(index), images, i * imageSize);
+                if (options.augment()) {
+                    augment(images, i * imageSize, preprocessor.spec(), augmentation);
+                }
+                labels[i] = data.label(index);
+            }
+            try (NDManager step = trainer.getManager().newSubManager()) {
+                Shape shape =
+                        new Shape(n, 1, preprocessor.spec().height(), preprocessor.spec().width());
+                NDArray x = step.create(java.nio.FloatBuffer.wrap(images, 0, n * imageSize), shape);
+                NDArray y = step.create(java.nio.FloatBuffer.wrap(labels, 0, n), new Shape(n));
+                NDList predictions;
+                float loss;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    predictions = trainer.forward(new NDList(x));
+                    NDArray lossValue = trainer.getLoss().evaluate(new NDList(y), predictions);
+                    collector.backward(lossValue);
+                    loss = lossValue.getFloat();
+                }
+                trainer.step();
+                correct +=
+                        predictions
+                                .get(0)
+                                .argMax(1)
+                                .toType(DataType.FLOAT32, false)
+                                .eq(y)
+                                .sum()
+                                .getLong();
+                lossSum += loss * n;
+                seen += n;
+            }
+            bar.update(
+                    seen,
+                    String.format(
+                            Locale.ROOT,
+                            "loss %.4f acc %.4f",
+                            lossSum / seen,
+                            (double) correct / seen));
+        }
+    }
+
+    /** Random horizontal flip and a shift of up to 1/16 of the side, filled with background. */
+    private static void augment(float[] images, int offset, InputSpec spec, Random random) {
+        int w = spec.width();
+        int h = spec.height();
+        boolean flip = random.nextBoolean();
+        int maxShift = Math.max(1, w / 16);
+        int dx = random.nextInt(2 * maxShift + 1) - maxShift;
+        int dy = random.nextInt(2 * maxShift + 1) - maxShift;
+        float background = -spec.mean()[0] / spec.std()[0];
+        float[] copy = new float[w * h];
+        System.arraycopy(images, offset, copy, 0, w * h);
+        for (int y = 0; y < h; y++) {
+            int sy = y - dy;
+            for (int x = 0; x < w; x++) {
+                int sx = (flip ? w - 1 - x : x) - dx;
+                images[offset + y * w + x] =
+                        sy >= 0 && sy < h && sx >= 0 && sx < w ? copy[sy * w + sx] : background;
+            }
+        }
+    }
+
+    private double quickAccuracy(
+            Trainer trainer, FashionMnist data, ImagePreprocessor preprocessor) {
+        int count =
+                options.evalLimit() <= 0 ? data.size() : Math.min(options.evalLimit(), data.size());
+        int batch = 250;
+        int imageSize = preprocessor.spec().size();
+        float[] images = new float[batch * imageSize];
+        long correct = 0;
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            for (int i = 0; i < n; i++) {
+                preprocessor.preprocess(data.image(start + i), images, i * imageSize);
+            }
+            try (NDManager step = trainer.getManager().newSubManager()) {
+                NDArray x =
+                        step.create(
+                                java.nio.FloatBuffer.wrap(images, 0, n * imageSize),
+                                new Shape(
+                                        n,
+                                        1,
+                                        preprocessor.spec().height(),
+                                        preprocessor.spec().width()));
+                long[] predicted = trainer.evaluate(new NDList(x)).get(0).argMax(1).toLongArray();
+                for (int i = 0; i < n; i++) {
+                    if (predicted[i] == data.label(start + i)) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        return (double) correct / count;
+    }
+
+    private void writeBundle(GoogLeNet network, InputSpec spec, Properties extra)
+            throws IOException {
+        BundleDescriptor descriptor =
+                new BundleDescriptor(
+                        "googlenet-fashion-mnist",
+                        options.version(),
+                        BundleDescriptor.GOOGLENET,
+                        spec,
+                        FashionMnist.CLASS_NAMES.size(),
+                        false,
+                        "float16");
+        Properties properties = new Properties();
+        properties.putAll(extra);
+        properties.setProperty(
+                "trained.with",
+                String.format(
+                        Locale.ROOT,
+                        "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s",
+                        options.epochs(),
+                        options.batchSize(),
+                        options.learningRate(),
+                        options.imageSize(),
+                        options.seed(),
+                        options.augment()));
+        ModelBundle.write(
+                options.bundleDir(), descriptor, FashionMnist.CLASS_NAMES, network, properties);
+        out.println("wrote bundle " + options.bundleDir().toAbsolutePath());
+    }
+
+    private int completedEpochs() throws IOException {
+        Path state = options.checkpointDir().resolve(CHECKPOINT_STATE);
+        if (!Files.exists(state)) {
+            throw new IOException("--resume given but there is no checkpoint at " + state);
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(state)) {
+            p.load(in);
+        }
+        int size = Integer.parseInt(p.getProperty("image.size", "0"));
+        if (size != options.imageSize()) {
+            throw new IOException(
+                    "checkpoint at "
+                            + state
+                            + " was trained at size "
+                            + size
+                            + ", not "
+                            + options.imageSize());
+        }
+        return Integer.parseInt(p.getProperty("epoch"));
+    }
+
+    private void loadCheckpoint(GoogLeNet network) throws IOException, MalformedModelException {
+        Path weights = options.checkpointDir().resolve(CHECKPOINT_WEIGHTS);
+        try (InputStream in = Files.newInputStream(weights)) {
+            NamedParameters.read(network, in, "checkpoint " + weights);
+        }
+    }
+
+    /**
+     * Written to temporary files and moved into place, so a crash never leaves half a checkpoint.
+     */
+    private void saveCheckpoint(GoogLeNet network, int epoch) throws IOException {
+        Path dir = options.checkpointDir();
+        Files.createDirectories(dir);
+        Path weights = dir.resolve(CHECKPOINT_WEIGHTS + ".tmp");
+        try (OutputStream o = Files.newOutputStream(weights)) {
+            NamedParameters.write(network, o, DataType.FLOAT32, name -> true);
+        }
+        Properties p = new Properties();
+        p.setProperty("epoch", String.valueOf(epoch));
+        p.setProperty("image.size", String.valueOf(options.imageSize()));
+        p.setProperty("seed", String.valueOf(options.seed()));
+        Path state = dir.resolve(CHECKPOINT_STATE + ".tmp");
+        try (OutputStream o = Files.newOutputStream(state)) {
+            p.store(o, "GoogLeNet Fashion-MNIST training checkpoint");
+        }
+        Files.move(
+                weights,
+                dir.resolve(CHECKPOINT_WEIGHTS),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                state,
+                dir.resolve(CHECKPOINT_STATE),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static int[] shuffled(int count, Random random) {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        for (int i = count - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}

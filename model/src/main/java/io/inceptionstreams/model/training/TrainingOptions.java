@@ -1,0 +1,45 @@
+package io.inceptionstreams.model.training;
+
+import java.nio.file.Path;
+
+/**
+ * Settings of a Fashion-MNIST training run.
+ *
+ * @param dataDir directory of the IDX files (Debian package dataset-fashion-mnist)
+ * @param bundleDir where the trained bundle is written
+ * @param checkpointDir where a checkpoint is written after every epoch (and read by resume)
+ * @param epochs total epochs, counting those a resumed run already did
+ * @param batchSize images per step
+ * @param learningRate Adam's peak learning rate, reached after a linear warm-up
+ * @param imageSize square input side; Fashion-MNIST's 28x28 images are resized to it
+ * @param seed seeds weights, shuffling, dropout and augmentation
+ * @param augment random horizontal flips and shifts of up to 1/16 of the side
+ * @param resume continue from the newest checkpoint in checkpointDir
+ * @param trainLimit use only the first N training images (0 = all), for smoke runs
+ * @param evalLimit evaluate on the first N test images (0 = all 10,000)
+ * @param device auto, cpu or gpu:N
+ * @param version version written into the bundle
+ */
+public record TrainingOptions(
+        Path dataDir,
+        Path bundleDir,
+        Path checkpointDir,
+        int epochs,
+        int batchSize,
+        float learningRate,
+        int imageSize,
+        long seed,
+        boolean augment,
+        boolean resume,
+        int trainLimit,
+        int evalLimit,
+        String device,
+        String version) {
+
+    public TrainingOptions {
+        if (epochs < 1 || batchSize < 1 || imageSize < 16 || learningRate <= 0) {
+            throw new IllegalArgumentException(
+                    "epochs and batch size must be >= 1, image size >= 16, learning rate > 0");
+        }
+    }
+}
