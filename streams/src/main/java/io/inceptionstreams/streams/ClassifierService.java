@@ -1,0 +1,91 @@
+package io.inceptionstreams.streams;
+
+import ai.djl.MalformedModelException;
+import io.inceptionstreams.streams.config.ClassifierConfig;
+import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.topology.ClassifierTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.io.IOException;
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One classifier instance: the configuration's engine, topology and Kafka Streams client, started
+ * and closed together, for the command line (and tests) to run.
+ */
+public final class ClassifierService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClassifierService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final InferenceEngine engine;
+    private final boolean ownsEngine;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private ClassifierService(
+            ClassifierConfig config,
+            InferenceEngine engine,
+            boolean ownsEngine,
+            ClassifierMetrics metrics) {
+        this.engine = engine;
+        this.ownsEngine = ownsEngine;
+        this.streams =
+                new KafkaStreams(
+                        ClassifierTopology.buildTopology(config, engine, metrics),
+                        config.streamsProperties());
+        // A failing stream thread (the engine failed, not an image) is replaced; its tasks are
+        // rebuilt from their changelogged pending stores, so the images are classified again.
+        streams.setUncaughtExceptionHandler(
+                exception -> {
+                    log.error("stream thread failed; replacing it", exception);
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                });
+        this.streamsMetrics = metrics.bind(streams);
+    }
+
+    /** Opens the configured model in a new engine, owned and closed by the service, and starts. */
+    public static ClassifierService start(ClassifierConfig config, MeterRegistry registry)
+            throws IOException, MalformedModelException {
+        ClassifierMetrics metrics = new ClassifierMetrics(registry);
+        InferenceEngine engine = InferenceEngine.open(config, metrics);
+        try {
+            return new ClassifierService(config, engine, true, metrics).started();
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a service on an engine shared with other services of this JVM; closing the service
+     * leaves the engine open.
+     */
+    public static ClassifierService start(
+            ClassifierConfig config, InferenceEngine engine, ClassifierMetrics metrics) {
+        return new ClassifierService(config, engine, false, metrics).started();
+    }
+
+    private ClassifierService started() {
+        streams.start();
+        return this;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Stops the stream threads (committing their work), then the engine if the service owns it. */
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+        streamsMetrics.close();
+        if (ownsEngine) {
+            engine.close();
+        }
+    }
+}

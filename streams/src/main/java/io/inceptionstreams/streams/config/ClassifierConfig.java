@@ -1,0 +1,505 @@
+package io.inceptionstreams.streams.config;
+
+import io.inceptionstreams.model.preprocess.ImageLimits;
+import io.inceptionstreams.schemas.registry.SchemaRegistryClientConfig;
+import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/**
+ * Every knob of the classifier service, each with one name, one default and one description in
+ * {@link #DEFINITION}, the single list the README's configuration table is generated from and
+ * checked against.
+ *
+ * <p>Values come from, in increasing precedence: the defaults, a properties file, environment
+ * variables ({@code INCEPTION_} + the upper-snake key, e.g. {@code max.batch.size} is {@code
+ * INCEPTION_MAX_BATCH_SIZE}), and explicit overrides (the command line's flags). All are validated
+ * at once, here, so a bad value stops the service at start with the key, the value and where it
+ * came from.
+ *
+ * <p>Two prefixes pass settings through untouched, because Kafka and the serde have far more
+ * settings than this service should repeat: {@code kafka.<key>} sets the Kafka Streams (and
+ * embedded client) property {@code <key>}, e.g. {@code kafka.commit.interval.ms}; {@code
+ * serde.<key>} sets the Avro serde and registry client property {@code <key>}, e.g. {@code
+ * serde.schema.registry.request.timeout.ms}. From the environment they are {@code
+ * INCEPTION_KAFKA_COMMIT_INTERVAL_MS} and so on (underscores become dots). Any other unknown key is
+ * an error, since it is almost always a typo.
+ */
+public final class ClassifierConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = SchemaRegistryClientConfig.URL;
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE =
+            SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE;
+    public static final String BASIC_AUTH_USER_INFO =
+            SchemaRegistryClientConfig.BASIC_AUTH_USER_INFO;
+    public static final String APPLICATION_ID = "application.id";
+    public static final String IMAGES_TOPIC = "images.topic";
+    public static final String LABELS_TOPIC = "labels.topic";
+    public static final String DLQ_TOPIC = "dlq.topic";
+    public static final String MODEL_BUNDLE = "model.bundle";
+    public static final String DEVICE = "device";
+    public static final String MAX_BATCH_SIZE = "max.batch.size";
+    public static final String MAX_BATCH_DELAY_MS = "max.batch.delay.ms";
+    public static final String TOP_K = "top.k";
+    public static final String PREPROCESS_THREADS = "preprocess.threads";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String MAX_IN_FLIGHT_PER_TASK = "max.in.flight.per.task";
+    public static final String MAX_PROCESS_WAIT_MS = "max.process.wait.ms";
+    public static final String FORWARD_INTERVAL_MS = "forward.interval.ms";
+    public static final String IMAGE_MAX_BYTES = "image.max.bytes";
+    public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
+    public static final String REFERENCE_FILE_ROOTS = "reference.file.roots";
+    public static final String REFERENCE_HTTP_ENABLED = "reference.http.enabled";
+    public static final String REFERENCE_HTTP_TIMEOUT_MS = "reference.http.timeout.ms";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String SERDE_PREFIX = "serde.";
+    public static final String ENV_PREFIX = "INCEPTION_";
+
+    private static final ConfigDef.Validator DEVICE_VALIDATOR =
+            new ConfigDef.Validator() {
+                @Override
+                public void ensureValid(String name, Object value) {
+                    if (value == null || !((String) value).matches("auto|cpu|gpu(:\\d+)?")) {
+                        throw new ConfigException(name, value, "must be auto, cpu or gpu:N");
+                    }
+                }
+
+                @Override
+                public String toString() {
+                    return "auto, cpu, gpu:N";
+                }
+            };
+
+    /** The knobs: name, type, default, valid values and description, in README order. */
+    public static final ConfigDef DEFINITION =
+            new ConfigDef()
+                    .define(
+                            BOOTSTRAP_SERVERS,
+                            Type.LIST,
+                            "localhost:9092",
+                            Importance.HIGH,
+                            "Kafka brokers to connect to, host:port, comma-separated.")
+                    .define(
+                            SCHEMA_REGISTRY_URL,
+                            Type.STRING,
+                            "http://localhost:8081",
+                            Importance.HIGH,
+                            "Schema registry URL(s), comma-separated, or mock://scope for an"
+                                    + " in-JVM registry.")
+                    .define(
+                            BASIC_AUTH_CREDENTIALS_SOURCE,
+                            Type.STRING,
+                            "URL",
+                            ValidString.in("URL", "USER_INFO"),
+                            Importance.MEDIUM,
+                            "Where the registry's HTTP basic credentials come from: URL (user info"
+                                    + " in the URL) or USER_INFO (basic.auth.user.info).")
+                    .define(
+                            BASIC_AUTH_USER_INFO,
+                            Type.PASSWORD,
+                            null,
+                            Importance.MEDIUM,
+                            "user:password for the registry when the credentials source is"
+                                    + " USER_INFO.")
+                    .define(
+                            APPLICATION_ID,
+                            Type.STRING,
+                            "inception-streams",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "Kafka Streams application id: the consumer group, and the prefix of"
+                                    + " internal topics and the state directory.")
+                    .define(
+                            IMAGES_TOPIC,
+                            Type.STRING,
+                            "images",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "Topic of ImageEvents to classify (key: image id).")
+                    .define(
+                            LABELS_TOPIC,
+                            Type.STRING,
+                            "labels",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "Topic the LabelEvents are written to (key: image id).")
+                    .define(
+                            DLQ_TOPIC,
+                            Type.STRING,
+                            "images.dlq",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "Dead-letter topic: records that cannot be read or classified, with"
+                                    + " their original key and value and error headers.")
+                    .define(
+                            MODEL_BUNDLE,
+                            Type.STRING,
+                            "default",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.HIGH,
+                            "Model bundle: a directory, classpath:folder, or default (the bundled"
+                                    + " Fashion-MNIST GoogLeNet).")
+                    .define(
+                            DEVICE,
+                            Type.STRING,
+                            "auto",
+                            DEVICE_VALIDATOR,
+                            Importance.MEDIUM,
+                            "Where the model runs: auto (GPU 0 if MXNet sees one, else CPU), cpu or"
+                                    + " gpu:N.")
+                    .define(
+                            MAX_BATCH_SIZE,
+                            Type.INT,
+                            16,
+                            Range.between(1, 1024),
+                            Importance.MEDIUM,
+                            "A batch closes when it holds this many images.")
+                    .define(
+                            MAX_BATCH_DELAY_MS,
+                            Type.LONG,
+                            20L,
+                            Range.between(0, 60_000),
+                            Importance.MEDIUM,
+                            "...or when its oldest image has waited this long, in milliseconds.")
+                    .define(
+                            TOP_K,
+                            Type.INT,
+                            5,
+                            Range.atLeast(1),
+                            Importance.MEDIUM,
+                            "Labels per image, highest confidence first (at most the model's class"
+                                    + " count).")
+                    .define(
+                            PREPROCESS_THREADS,
+                            Type.INT,
+                            2,
+                            Range.between(1, 256),
+                            Importance.LOW,
+                            "Threads that fetch, decode and resize images before batching.")
+                    .define(
+                            NUM_STREAM_THREADS,
+                            Type.INT,
+                            1,
+                            Range.between(1, 256),
+                            Importance.MEDIUM,
+                            "Kafka Streams threads of this instance; all share one inference"
+                                    + " engine.")
+                    .define(
+                            MAX_IN_FLIGHT_PER_TASK,
+                            Type.INT,
+                            64,
+                            Range.between(1, 100_000),
+                            Importance.MEDIUM,
+                            "Images a task (partition) may have submitted and not yet forwarded;"
+                                    + " more wait in the pending store.")
+                    .define(
+                            MAX_PROCESS_WAIT_MS,
+                            Type.LONG,
+                            100L,
+                            Range.between(0, 10_000),
+                            Importance.LOW,
+                            "How long one record may wait for in-flight capacity before it is"
+                                    + " parked in the pending store; keep far below"
+                                    + " max.poll.interval.ms.")
+                    .define(
+                            FORWARD_INTERVAL_MS,
+                            Type.LONG,
+                            10L,
+                            Range.between(1, 10_000),
+                            Importance.LOW,
+                            "Wall-clock interval at which finished images are forwarded, in"
+                                    + " milliseconds.")
+                    .define(
+                            IMAGE_MAX_BYTES,
+                            Type.LONG,
+                            ImageLimits.defaults().maxEncodedBytes(),
+                            Range.atLeast(1),
+                            Importance.MEDIUM,
+                            "Largest encoded image accepted, inline or by reference, in bytes.")
+                    .define(
+                            IMAGE_MAX_PIXELS,
+                            Type.LONG,
+                            ImageLimits.defaults().maxPixels(),
+                            Range.atLeast(1),
+                            Importance.MEDIUM,
+                            "Largest image accepted, width x height as declared by its header.")
+                    .define(
+                            REFERENCE_FILE_ROOTS,
+                            Type.LIST,
+                            List.of(),
+                            Importance.MEDIUM,
+                            "Directories file: image references may point into, comma-separated;"
+                                    + " empty rejects every file: reference.")
+                    .define(
+                            REFERENCE_HTTP_ENABLED,
+                            Type.BOOLEAN,
+                            false,
+                            Importance.MEDIUM,
+                            "Whether http(s): image references are fetched; off by default since"
+                                    + " it lets producers make the service issue requests.")
+                    .define(
+                            REFERENCE_HTTP_TIMEOUT_MS,
+                            Type.LONG,
+                            5_000L,
+                            Range.between(1, 600_000),
+                            Importance.LOW,
+                            "Time limit to connect to and download one http(s): reference, in"
+                                    + " milliseconds.")
+                    .define(
+                            PROCESSING_GUARANTEE,
+                            Type.STRING,
+                            StreamsConfig.AT_LEAST_ONCE,
+                            ValidString.in(
+                                    StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
+                            Importance.MEDIUM,
+                            "at_least_once, or exactly_once_v2 (labels, dead letters, pending"
+                                    + " store and offsets commit atomically).");
+
+    private final Map<String, String> kafkaPassThrough;
+    private final Map<String, String> serdePassThrough;
+
+    private ClassifierConfig(
+            Map<String, String> knobs, Map<String, String> kafka, Map<String, String> serde) {
+        super(DEFINITION, knobs, false);
+        this.kafkaPassThrough = Map.copyOf(kafka);
+        this.serdePassThrough = Map.copyOf(serde);
+    }
+
+    /**
+     * A configuration of the defaults and {@code overrides} only; handy for tests and embedding.
+     */
+    public static ClassifierConfig of(Map<String, String> overrides) {
+        return load(null, Map.of(), overrides);
+    }
+
+    /**
+     * Reads the configuration.
+     *
+     * @param file a properties file, or null for none
+     * @param environment the process environment ({@code System.getenv()}); only {@code
+     *     INCEPTION_*} variables are read
+     * @param overrides explicit settings, which win over everything else
+     * @throws ConfigException naming the key, the bad value and its source
+     */
+    public static ClassifierConfig load(
+            Path file, Map<String, String> environment, Map<String, String> overrides) {
+        Map<String, Setting> merged = new TreeMap<>();
+        if (file != null) {
+            Properties properties = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read configuration file " + file + ": " + e);
+            }
+            String source = "file " + file;
+            properties
+                    .stringPropertyNames()
+                    .forEach(
+                            key ->
+                                    merged.put(
+                                            key, new Setting(properties.getProperty(key), source)));
+        }
+        environment.forEach(
+                (variable, value) ->
+                        keyOfEnvironmentVariable(variable)
+                                .ifPresent(
+                                        key ->
+                                                merged.put(
+                                                        key,
+                                                        new Setting(
+                                                                value,
+                                                                "environment variable "
+                                                                        + variable))));
+        overrides.forEach((key, value) -> merged.put(key, new Setting(value, "override")));
+
+        Map<String, String> knobs = new LinkedHashMap<>();
+        Map<String, String> kafka = new LinkedHashMap<>();
+        Map<String, String> serde = new LinkedHashMap<>();
+        merged.forEach(
+                (key, setting) -> {
+                    if (key.startsWith(KAFKA_PREFIX)) {
+                        kafka.put(key.substring(KAFKA_PREFIX.length()), setting.value());
+                    } else if (key.startsWith(SERDE_PREFIX)) {
+                        serde.put(key.substring(SERDE_PREFIX.length()), setting.value());
+                    } else {
+                        validate(key, setting);
+                        knobs.put(key, setting.value());
+                    }
+                });
+        return new ClassifierConfig(knobs, kafka, serde);
+    }
+
+    /** {@code INCEPTION_} + the upper-snake of {@code key}: the one environment name per knob. */
+    public static String environmentVariable(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private static Optional<String> keyOfEnvironmentVariable(String variable) {
+        if (!variable.startsWith(ENV_PREFIX)) {
+            return Optional.empty();
+        }
+        for (String name : DEFINITION.names()) {
+            if (environmentVariable(name).equals(variable)) {
+                return Optional.of(name);
+            }
+        }
+        String rest = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+        if (rest.startsWith("kafka_") || rest.startsWith("serde_")) {
+            return Optional.of(rest.replace('_', '.'));
+        }
+        // An INCEPTION_ variable naming no knob is a typo worth failing on, like an unknown key.
+        return Optional.of(variable);
+    }
+
+    private static void validate(String key, Setting setting) {
+        ConfigDef.ConfigKey knob = DEFINITION.configKeys().get(key);
+        if (knob == null) {
+            throw new ConfigException(
+                    "Unknown configuration key '"
+                            + key
+                            + "' (from "
+                            + setting.source()
+                            + "); known keys are "
+                            + DEFINITION.names()
+                            + ", plus kafka.* and serde.* pass-through keys");
+        }
+        try {
+            Object parsed = ConfigDef.parseType(key, setting.value(), knob.type);
+            if (knob.validator != null) {
+                knob.validator.ensureValid(key, parsed);
+            }
+        } catch (ConfigException e) {
+            throw new ConfigException(e.getMessage() + " (from " + setting.source() + ")");
+        }
+    }
+
+    private record Setting(String value, String source) {}
+
+    public String imagesTopic() {
+        return getString(IMAGES_TOPIC);
+    }
+
+    public String labelsTopic() {
+        return getString(LABELS_TOPIC);
+    }
+
+    public String dlqTopic() {
+        return getString(DLQ_TOPIC);
+    }
+
+    public String modelBundle() {
+        return getString(MODEL_BUNDLE);
+    }
+
+    public String device() {
+        return getString(DEVICE);
+    }
+
+    public int maxBatchSize() {
+        return getInt(MAX_BATCH_SIZE);
+    }
+
+    public Duration maxBatchDelay() {
+        return Duration.ofMillis(getLong(MAX_BATCH_DELAY_MS));
+    }
+
+    public int topK() {
+        return getInt(TOP_K);
+    }
+
+    public int preprocessThreads() {
+        return getInt(PREPROCESS_THREADS);
+    }
+
+    public int maxInFlightPerTask() {
+        return getInt(MAX_IN_FLIGHT_PER_TASK);
+    }
+
+    public Duration maxProcessWait() {
+        return Duration.ofMillis(getLong(MAX_PROCESS_WAIT_MS));
+    }
+
+    public Duration forwardInterval() {
+        return Duration.ofMillis(getLong(FORWARD_INTERVAL_MS));
+    }
+
+    public ImageLimits imageLimits() {
+        return new ImageLimits(getLong(IMAGE_MAX_BYTES), getLong(IMAGE_MAX_PIXELS));
+    }
+
+    public List<Path> referenceFileRoots() {
+        return getList(REFERENCE_FILE_ROOTS).stream().map(Path::of).toList();
+    }
+
+    public boolean referenceHttpEnabled() {
+        return getBoolean(REFERENCE_HTTP_ENABLED);
+    }
+
+    public Duration referenceHttpTimeout() {
+        return Duration.ofMillis(getLong(REFERENCE_HTTP_TIMEOUT_MS));
+    }
+
+    public String processingGuarantee() {
+        return getString(PROCESSING_GUARANTEE);
+    }
+
+    /**
+     * The configuration of the Avro serdes and their registry client, in Confluent's key names: the
+     * registry knobs plus every {@code serde.*} pass-through.
+     */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> serde = new LinkedHashMap<>(serdePassThrough);
+        serde.put(SchemaRegistryClientConfig.URL, getString(SCHEMA_REGISTRY_URL));
+        serde.put(BASIC_AUTH_CREDENTIALS_SOURCE, getString(BASIC_AUTH_CREDENTIALS_SOURCE));
+        if (getPassword(BASIC_AUTH_USER_INFO) != null) {
+            serde.put(BASIC_AUTH_USER_INFO, getPassword(BASIC_AUTH_USER_INFO).value());
+        }
+        serde.putIfAbsent(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+        return serde;
+    }
+
+    /**
+     * The Kafka Streams properties: the knobs Kafka owns, the dead-letter wiring, then every {@code
+     * kafka.*} pass-through, which may override any of them.
+     */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        props.put(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", getList(BOOTSTRAP_SERVERS)));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
+        // KIP-1034: a record the source serde cannot read is written, with its original bytes and
+        // Kafka's __streams.errors.* headers, to the same dead-letter topic the processor uses,
+        // and the handler resumes so one bad record never stops the partition.
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, dlqTopic());
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.putAll(kafkaPassThrough);
+        return props;
+    }
+}

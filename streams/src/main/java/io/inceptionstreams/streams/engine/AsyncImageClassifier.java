@@ -1,0 +1,23 @@
+package io.inceptionstreams.streams.engine;
+
+import io.inceptionstreams.schemas.avro.ImageEvent;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Classifies images without blocking the caller: what the classify processor needs of the {@link
+ * InferenceEngine}, and what tests replace to control when each image finishes.
+ */
+public interface AsyncImageClassifier {
+
+    /**
+     * Submits an image. The future completes with a {@link ClassificationOutcome}, or exceptionally
+     * when the engine itself fails or closes (then the image must be retried, not dead-lettered).
+     */
+    CompletableFuture<ClassificationOutcome> submit(ImageEvent event);
+
+    /** The name of the model, for the label events. */
+    String modelName();
+
+    /** The version of the model, for the label events. */
+    String modelVersion();
+}

@@ -1,0 +1,32 @@
+package io.inceptionstreams.streams.engine;
+
+import io.inceptionstreams.model.classify.Prediction;
+import java.util.List;
+
+/** What became of one submitted image: its labels, or why it was rejected. */
+public sealed interface ClassificationOutcome {
+
+    /**
+     * @param predictions the top-k classes, highest confidence first
+     * @param batchSize images in the batch that held this one
+     * @param queueMs from submission to the engine until the batch started
+     * @param inferenceMs the batch's time in the model
+     */
+    record Classified(
+            List<Prediction> predictions, int batchSize, double queueMs, double inferenceMs)
+            implements ClassificationOutcome {
+        public Classified {
+            predictions = List.copyOf(predictions);
+        }
+    }
+
+    /**
+     * @param cause the exception describing the fault, whose class and message go into the
+     *     dead-letter headers
+     */
+    record Rejected(RejectionReason reason, Exception cause) implements ClassificationOutcome {
+        public String message() {
+            return cause.getMessage();
+        }
+    }
+}

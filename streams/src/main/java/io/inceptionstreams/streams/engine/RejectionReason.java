@@ -1,0 +1,36 @@
+package io.inceptionstreams.streams.engine;
+
+import io.inceptionstreams.model.preprocess.ImageRejectedException;
+
+/**
+ * Why an image went to the dead-letter topic instead of being classified; the value of the {@code
+ * inception.reason} header. Every reason is the image's fault, never the service's: a failure of
+ * the engine itself fails the task instead, so that the image is retried, not dead-lettered.
+ */
+public enum RejectionReason {
+    /** More encoded bytes than {@code image.max.bytes}. */
+    TOO_LARGE,
+    /** Declared dimensions over {@code image.max.pixels}. */
+    TOO_MANY_PIXELS,
+    /** Not an image, or a format that cannot be decoded here. */
+    UNSUPPORTED_TYPE,
+    /** An image format, but empty, truncated or damaged. */
+    CORRUPT,
+    /** A reference with a scheme other than file:, http: or https:, or http(s): while disabled. */
+    UNSUPPORTED_REFERENCE,
+    /** A file: reference outside {@code reference.file.roots} (including via symlinks or ..). */
+    REFERENCE_NOT_ALLOWED,
+    /** The referenced image could not be fetched: missing, unreachable, HTTP error, timeout. */
+    REFERENCE_UNAVAILABLE,
+    /** The fetched bytes do not match the reference's sha256. */
+    CHECKSUM_MISMATCH;
+
+    static RejectionReason of(ImageRejectedException.Reason reason) {
+        return switch (reason) {
+            case TOO_LARGE -> TOO_LARGE;
+            case TOO_MANY_PIXELS -> TOO_MANY_PIXELS;
+            case UNSUPPORTED_TYPE -> UNSUPPORTED_TYPE;
+            case CORRUPT -> CORRUPT;
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package io.inceptionstreams.streams.kafka;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Apache Kafka broker in this JVM: KRaft, one combined broker and controller node, listening
+ * on loopback on a random port, its logs in a temporary directory deleted on close. For the
+ * embedded default mode and for tests; never for production data.
+ *
+ * <p>Built on Kafka's {@code KafkaClusterTestKit}. A single broker cannot meet Kafka's default
+ * replication factor of 3 for its internal topics, so the consumer-offsets and transaction-state
+ * topics are created with one replica; otherwise consumer groups and transactions would hang.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats and starts a one-node cluster and waits until its broker is ready. */
+    public static EmbeddedKafkaCluster start() throws Exception {
+        KafkaClusterTestKit cluster =
+                new KafkaClusterTestKit.Builder(
+                                new TestKitNodes.Builder()
+                                        .setCombined(true)
+                                        .setNumBrokerNodes(1)
+                                        .setNumControllerNodes(1)
+                                        .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("offsets.topic.num.partitions", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("transaction.state.log.num.partitions", "1")
+                        .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                        .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                        // A consumer group that forms at once, instead of after 3 s, when the
+                        // first member joins: the embedded mode starts with one instance.
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return new EmbeddedKafkaCluster(cluster);
+    }
+
+    /** The bootstrap servers of the broker, host:port on loopback. */
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** An admin client of the cluster; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
+    }
+
+    /** Creates topics with one replica each and waits until the broker has them. */
+    public void createTopics(int partitions, String... topics)
+            throws InterruptedException, ExecutionException {
+        Collection<NewTopic> newTopics =
+                List.of(topics).stream()
+                        .map(topic -> new NewTopic(topic, partitions, (short) 1))
+                        .toList();
+        try (Admin admin = admin()) {
+            try {
+                admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new ExecutionException(
+                        "topics not created within 30 s: " + List.of(topics), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

@@ -1,0 +1,320 @@
+package io.inceptionstreams.streams.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inceptionstreams.model.TestNetworks;
+import io.inceptionstreams.model.bundle.ModelBundle;
+import io.inceptionstreams.model.classify.ImageClassifier;
+import io.inceptionstreams.model.preprocess.ImageLimits;
+import io.inceptionstreams.schemas.avro.ImageEvent;
+import io.inceptionstreams.schemas.registry.MockSchemaRegistry;
+import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
+import io.inceptionstreams.streams.ClassifierService;
+import io.inceptionstreams.streams.TestImages;
+import io.inceptionstreams.streams.config.ClassifierConfig;
+import io.inceptionstreams.streams.engine.ImageReferenceResolver;
+import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.topology.DeadLetters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service against a real broker: one in-process KRaft cluster for the class, a 3-partition
+ * image topic, good images mixed with bad ones of every kind.
+ */
+@Timeout(120)
+class ClassifierServiceIntegrationTest {
+    private static final String SCOPE = ClassifierServiceIntegrationTest.class.getSimpleName();
+    private static final int GOOD = 200;
+    private static final Duration AWAIT = Duration.ofSeconds(75);
+
+    @TempDir static Path shared;
+    @TempDir Path dir;
+    private static EmbeddedKafkaCluster kafka;
+    private static ModelBundle bundle;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        kafka = EmbeddedKafkaCluster.start();
+        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        kafka.close();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        MockSchemaRegistry.dropScope(SCOPE);
+    }
+
+    @Test
+    void shouldLabelEveryGoodImageExactlyOnceAndDeadLetterEveryBadOneUnderExactlyOnce()
+            throws Exception {
+        // Given two instances of one application, in one JVM, sharing one engine, under EOS
+        Topics topics = topics("eos");
+        InferenceEngine engine = engine();
+        ClassifierMetrics metrics = new ClassifierMetrics(new SimpleMeterRegistry());
+        for (String instance : List.of("a", "b")) {
+            ClassifierConfig config = config(topics, "exactly_once_v2", instance);
+            resources.add(ClassifierService.start(config, engine, metrics));
+        }
+
+        // When good and bad images are produced
+        Map<String, String> bad = produce(topics);
+
+        // Then, reading committed data only, each good image has exactly one label and each
+        // bad one exactly one dead letter, with the reason where the processor gave one
+        Map<String, Integer> labels = new TreeMap<>();
+        Map<String, String> deadLetters = new TreeMap<>();
+        consumeUntil(topics, labels, deadLetters, GOOD, bad.size());
+        assertThat(labels)
+                .hasSize(GOOD)
+                .allSatisfy(
+                        (id, count) -> {
+                            assertThat(id).startsWith("good-");
+                            assertThat(count).as(id).isEqualTo(1);
+                        });
+        assertThat(deadLetters).isEqualTo(bad);
+    }
+
+    @Test
+    void shouldLabelEveryGoodImageAtLeastOnceUnderAtLeastOnce() throws Exception {
+        // Given one instance with its own engine, at least once
+        Topics topics = topics("alos");
+        ClassifierConfig config = config(topics, "at_least_once", "a");
+        ClassifierMetrics metrics = new ClassifierMetrics(new SimpleMeterRegistry());
+        resources.add(ClassifierService.start(config, engine(), metrics));
+
+        // When good and bad images are produced
+        Map<String, String> bad = produce(topics);
+
+        // Then every good image is labelled and every bad one dead-lettered, nothing else
+        Map<String, Integer> labels = new TreeMap<>();
+        Map<String, String> deadLetters = new TreeMap<>();
+        consumeUntil(topics, labels, deadLetters, GOOD, bad.size());
+        assertThat(labels.keySet()).hasSize(GOOD).allMatch(id -> id.startsWith("good-"));
+        assertThat(deadLetters.keySet()).isEqualTo(bad.keySet());
+    }
+
+    // --- harness
+
+    private record Topics(String images, String labels, String dlq, String app) {}
+
+    private Topics topics(String name) throws Exception {
+        Topics topics =
+                new Topics(
+                        name + "-images",
+                        name + "-labels",
+                        name + "-dlq",
+                        name + "-app-" + UUID.randomUUID());
+        kafka.createTopics(3, topics.images(), topics.labels(), topics.dlq());
+        return topics;
+    }
+
+    private InferenceEngine engine() throws Exception {
+        InferenceEngine engine =
+                new InferenceEngine(
+                        ImageClassifier.open(bundle, "cpu", 2),
+                        new ImageReferenceResolver(
+                                List.of(dir),
+                                false,
+                                Duration.ofSeconds(1),
+                                ImageLimits.defaults().maxEncodedBytes()),
+                        new ImageLimits(ImageLimits.defaults().maxEncodedBytes(), 10_000),
+                        new InferenceEngine.BatchPolicy(16, Duration.ofMillis(20)),
+                        2,
+                        new ClassifierMetrics(new SimpleMeterRegistry()));
+        resources.add(engine);
+        return engine;
+    }
+
+    private ClassifierConfig config(Topics topics, String guarantee, String instance)
+            throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(ClassifierConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(ClassifierConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE);
+        settings.put(ClassifierConfig.APPLICATION_ID, topics.app());
+        settings.put(ClassifierConfig.IMAGES_TOPIC, topics.images());
+        settings.put(ClassifierConfig.LABELS_TOPIC, topics.labels());
+        settings.put(ClassifierConfig.DLQ_TOPIC, topics.dlq());
+        settings.put(ClassifierConfig.PROCESSING_GUARANTEE, guarantee);
+        settings.put(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "32");
+        settings.put(
+                "kafka.state.dir",
+                Files.createDirectories(dir.resolve("state-" + instance)).toString());
+        settings.put("kafka.commit.interval.ms", "200");
+        settings.put("kafka.replication.factor", "1");
+        settings.put("kafka.auto.offset.reset", "earliest");
+        return ClassifierConfig.of(settings);
+    }
+
+    /** Produces the good images and 24 bad ones; returns the bad keys and their expected reason. */
+    private Map<String, String> produce(Topics topics) throws Exception {
+        SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>();
+        serde.configure(Map.of("schema.registry.url", "mock://" + SCOPE), false);
+        Path outside =
+                Files.write(shared.resolve("outside.png"), TestImages.samples().get(0).bytes());
+        Map<String, String> bad = new TreeMap<>();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < GOOD; i++) {
+            String id = "good-" + i;
+            records.add(
+                    record(
+                            topics,
+                            id,
+                            serde.serializer()
+                                    .serialize(topics.images(), TestImages.sample(id, i))));
+            if (i % 50 == 0) {
+                String n = "-" + i;
+                bad.put("corrupt" + n, "CORRUPT");
+                records.add(
+                        record(
+                                topics,
+                                "corrupt" + n,
+                                serde.serializer()
+                                        .serialize(
+                                                topics.images(),
+                                                TestImages.corrupt("corrupt" + n))));
+                bad.put("text" + n, "UNSUPPORTED_TYPE");
+                records.add(
+                        record(
+                                topics,
+                                "text" + n,
+                                serde.serializer()
+                                        .serialize(
+                                                topics.images(),
+                                                TestImages.notAnImage("text" + n))));
+                bad.put("huge" + n, "TOO_MANY_PIXELS");
+                records.add(
+                        record(
+                                topics,
+                                "huge" + n,
+                                serde.serializer()
+                                        .serialize(
+                                                topics.images(),
+                                                TestImages.inline(
+                                                        "huge" + n,
+                                                        TestImages.png(200),
+                                                        "image/png"))));
+                bad.put("escape" + n, "REFERENCE_NOT_ALLOWED");
+                records.add(
+                        record(
+                                topics,
+                                "escape" + n,
+                                serde.serializer()
+                                        .serialize(
+                                                topics.images(),
+                                                TestImages.reference(
+                                                        "escape" + n,
+                                                        outside.toUri().toString()))));
+                bad.put("magic" + n, "(deserialization)");
+                records.add(record(topics, "magic" + n, TestImages.wrongMagicByte()));
+                bad.put("schema" + n, "(deserialization)");
+                records.add(record(topics, "schema" + n, TestImages.unknownSchemaId()));
+            }
+        }
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                kafka.bootstrapServers(),
+                                "enable.idempotence",
+                                true),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
+            }
+            producer.flush();
+        }
+        return bad;
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(Topics topics, String key, byte[] value) {
+        return new ProducerRecord<>(topics.images(), key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /**
+     * Reads committed labels and dead letters until the expected counts are reached, then for one
+     * more second to see that nothing else (no duplicate) follows.
+     */
+    private void consumeUntil(
+            Topics topics,
+            Map<String, Integer> labels,
+            Map<String, String> deadLetters,
+            int labelCount,
+            int deadLetterCount) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                kafka.bootstrapServers(),
+                                "group.id",
+                                "verifier-" + UUID.randomUUID(),
+                                "auto.offset.reset",
+                                "earliest",
+                                "isolation.level",
+                                "read_committed"),
+                        new StringDeserializer(),
+                        new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(topics.labels())) {
+                        labels.merge(record.key(), 1, Integer::sum);
+                    } else {
+                        Header reason = record.headers().lastHeader(DeadLetters.REASON_HEADER);
+                        String value =
+                                reason == null
+                                        ? "(deserialization)"
+                                        : new String(reason.value(), StandardCharsets.UTF_8);
+                        String previous = deadLetters.put(record.key(), value);
+                        assertThat(previous).as("duplicate dead letter %s", record.key()).isNull();
+                    }
+                }
+                if (quietUntil == Long.MAX_VALUE
+                        && labels.size() >= labelCount
+                        && deadLetters.size() >= deadLetterCount) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                }
+            }
+        }
+        assertThat(labels).as("labels within %s", AWAIT).hasSizeGreaterThanOrEqualTo(labelCount);
+        assertThat(deadLetters)
+                .as("dead letters within %s", AWAIT)
+                .hasSizeGreaterThanOrEqualTo(deadLetterCount);
+    }
+}
