@@ -23,12 +23,15 @@ import java.util.Properties;
  * parameters.ndlist} (the inference network's named weights, DJL NDList encoding, float32 or
  * float16).
  *
- * <p>Locations: a directory path, {@code classpath:some/folder}, or {@code default} for the bundle
- * shipped in this jar (GoogLeNet trained on Fashion-MNIST by this project's trainer).
+ * <p>Locations: a directory path, {@code classpath:some/folder}, {@code default} for the bundle
+ * shipped in this jar (GoogLeNet trained on Fashion-MNIST by this project's trainer), or a DJL
+ * model-zoo URL for GoogLeNet ({@code djl://ai.djl.mxnet/googlenet}: ImageNet weights, downloaded
+ * by DJL into its cache on first use, so only where the network allows).
  */
 public final class ModelBundle {
 
     public static final String DEFAULT_LOCATION = "classpath:bundles/fashion-mnist-googlenet";
+    static final String ZOO_SCHEME = "djl://";
     static final String PROPERTIES = "bundle.properties";
     static final String SYNSET = "synset.txt";
     static final String PARAMETERS = "parameters.ndlist";
@@ -37,6 +40,11 @@ public final class ModelBundle {
     private final BundleDescriptor descriptor;
     private final List<String> synset;
     private final FileSource files;
+
+    /** A bundle whose network and weights come from a DJL model zoo rather than from files. */
+    static ModelBundle ofZoo(String url, BundleDescriptor descriptor, List<String> synset) {
+        return new ModelBundle(url, descriptor, synset, null);
+    }
 
     private ModelBundle(
             String location, BundleDescriptor descriptor, List<String> synset, FileSource files) {
@@ -99,6 +107,10 @@ public final class ModelBundle {
 
     /** A fresh, uninitialized network of this bundle's shape. */
     public GoogLeNet newNetwork(boolean auxiliaryClassifiers) {
+        if (files == null) {
+            throw new IllegalStateException(
+                    location + " is a model-zoo bundle: its network comes with its weights");
+        }
         return GoogLeNet.builder()
                 .setNumClasses(descriptor.numClasses())
                 .optInputChannels(descriptor.input().channels())
@@ -112,6 +124,9 @@ public final class ModelBundle {
      * caller owns (and closes) the returned model.
      */
     public Model loadModel(Device device) throws IOException, MalformedModelException {
+        if (files == null) {
+            return ZooBundles.load(location, device);
+        }
         Model model = Model.newInstance(descriptor.name(), device, "MXNet");
         try {
             GoogLeNet network = newNetwork(false);

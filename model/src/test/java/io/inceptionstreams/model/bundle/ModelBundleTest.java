@@ -88,6 +88,14 @@ class ModelBundleTest {
     }
 
     @Test
+    void shouldAcceptOnlyGoogLeNetFromTheModelZoo() {
+        assertThatThrownBy(() -> ModelBundle.open("djl://ai.djl.mxnet/resnet"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("only GoogLeNet")
+                .hasMessageContaining("djl://ai.djl.mxnet/resnet");
+    }
+
+    @Test
     void shouldRejectALabelCountThatDisagreesWithTheClassCount() throws Exception {
         TestNetworks.randomBundle(dir, "float32");
         Files.write(dir.resolve("synset.txt"), List.of("only", "three", "labels"));
