@@ -58,6 +58,9 @@ public final class ModelBundle {
     public static ModelBundle open(String location) throws IOException {
         String resolved =
                 location == null || location.equals("default") ? DEFAULT_LOCATION : location;
+        if (resolved.startsWith(ZOO_SCHEME)) {
+            return ZooBundles.open(resolved);
+        }
         FileSource files =
                 resolved.startsWith("classpath:")
                         ? new ClasspathSource(resolved.substring("classpath:".length()))
