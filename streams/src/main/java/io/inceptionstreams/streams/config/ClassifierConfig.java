@@ -3,6 +3,7 @@ package io.inceptionstreams.streams.config;
 import io.inceptionstreams.model.preprocess.ImageLimits;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClientConfig;
 import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
+import io.inceptionstreams.streams.topology.FailTaskProcessingExceptionHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -499,6 +500,12 @@ public final class ClassifierConfig extends AbstractConfig {
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        // A processor exception means the engine failed (bad images are dead-lettered by the
+        // processor itself): fail the task so its pending images are classified again, without
+        // Kafka's default handler dead-lettering whichever record was being processed.
+        props.put(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                FailTaskProcessingExceptionHandler.class.getName());
         props.putAll(kafkaPassThrough);
         return props;
     }

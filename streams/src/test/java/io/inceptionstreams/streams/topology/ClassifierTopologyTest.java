@@ -1,6 +1,9 @@
 package io.inceptionstreams.streams.topology;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import io.inceptionstreams.model.TestNetworks;
@@ -22,6 +25,7 @@ import io.inceptionstreams.streams.engine.ClassificationOutcome;
 import io.inceptionstreams.streams.engine.ImageReferenceResolver;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +66,9 @@ class ClassifierTopologyTest {
     private static ModelBundle bundle;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
+    // One registry and one set of meters for the engine and the topology, as in the service.
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ClassifierMetrics metrics = new ClassifierMetrics(meters);
     private TopologyTestDriver driver;
     private TestInputTopic<String, ImageEvent> images;
     private TestInputTopic<String, byte[]> rawImages;
@@ -287,11 +295,149 @@ class ClassifierTopologyTest {
         assertThat(header(dlq.get("schema").headers(), DeadLetters.REASON_HEADER)).isNull();
     }
 
+    @Test
+    void shouldFailTheTaskAndKeepTheImagePendingWhenTheEngineFailsRatherThanDeadLetterIt() {
+        // Given two images in flight
+        ControlledClassifier engine = new ControlledClassifier();
+        start(Map.of(), engine);
+        images.pipeInput("img-0", TestImages.sample("img-0", 0));
+        images.pipeInput("img-1", TestImages.sample("img-1", 1));
+
+        // When the engine itself fails the first (a batch failure, not a bad image) and the
+        // second finishes normally
+        engine.fail(0, new IllegalStateException("device lost"));
+        engine.classify(1, "label-1");
+
+        // Then forwarding fails the task with the engine's error...
+        assertThatThrownBy(() -> driver.advanceWallClockTime(Duration.ofMillis(50)))
+                .isInstanceOf(StreamsException.class)
+                .hasStackTraceContaining("inference failed for image img-0")
+                .hasRootCauseMessage("device lost");
+
+        // ...nothing is dead-lettered (not even a record without key and value, as Kafka's
+        // default handler would write) or labelled (not even the finished image behind it), and
+        // both images are still in the pending store for the task's next incarnation
+        driver.advanceWallClockTime(Duration.ofMillis(1));
+        assertThat(deadLetters.readKeyValuesToList())
+                .extracting(record -> record.key == null ? null : new String(record.key, UTF_8))
+                .isEmpty();
+        assertThat(labels.isEmpty()).isTrue();
+        assertThat(pendingStoreSize()).isEqualTo(2);
+        assertThat(meters.find("inception.images.rejected").counters()).isEmpty();
+    }
+
+    @Test
+    void shouldNotDeadLetterTheIncomingImageWhenAnEarlierImageFailedInTheEngine() {
+        // Given an image in flight whose batch failed in the engine (not a bad image)
+        ControlledClassifier engine = new ControlledClassifier();
+        start(Map.of(), engine);
+        images.pipeInput("img-0", TestImages.sample("img-0", 0));
+        engine.fail(0, new IllegalStateException("device lost"));
+
+        // When the next image arrives before the punctuator has run, and then it runs
+        Throwable failure =
+                catchThrowable(
+                        () -> {
+                            images.pipeInput("img-1", TestImages.sample("img-1", 1));
+                            driver.advanceWallClockTime(Duration.ofMillis(50));
+                        });
+
+        // Then the task fails with the engine's error...
+        assertThat(failure)
+                .isInstanceOf(StreamsException.class)
+                .hasStackTraceContaining("inference failed for image img-0")
+                .hasRootCauseMessage("device lost");
+
+        // ...and neither image is dead-lettered: the incoming one is not to blame (Kafka's
+        // default processing-exception handler would dead-letter the record being processed),
+        // and both are still pending, to be classified by the task's next incarnation
+        driver.advanceWallClockTime(Duration.ofMillis(1));
+        for (TestRecord<byte[], byte[]> r : deadLetters.readRecordsToList()) {
+            System.err.println(
+                    "DLQDEBUG key="
+                            + r.key()
+                            + " value="
+                            + (r.value() == null ? null : r.value().length)
+                            + " headers="
+                            + r.headers()
+                            + " ts="
+                            + r.timestamp());
+        }
+        assertThat(deadLetters.readKeyValuesToList())
+                .extracting(record -> new String(record.key, StandardCharsets.UTF_8))
+                .isEmpty();
+        assertThat(labels.isEmpty()).isTrue();
+        assertThat(pendingStoreSize()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountImagesInOutAndRejectedByReasonAndRecordBatchSizes() throws Exception {
+        // Given the real engine, batches of at most 4, images of at most 100x100 pixels
+        start(Map.of(), engine(4, Duration.ofMillis(20), List.of()));
+
+        // When 6 good images, 2 corrupt ones, 1 non-image, 1 too large and 1 unreadable record
+        // arrive
+        for (int i = 0; i < 6; i++) {
+            images.pipeInput("img-" + i, TestImages.sample("img-" + i, i));
+        }
+        images.pipeInput("corrupt-0", TestImages.corrupt("corrupt-0"));
+        images.pipeInput("corrupt-1", TestImages.corrupt("corrupt-1"));
+        images.pipeInput("text", TestImages.notAnImage("text"));
+        images.pipeInput("huge", TestImages.inline("huge", TestImages.png(200), "image/png"));
+        rawImages.pipeInput("magic", TestImages.wrongMagicByte());
+        awaitLabels(6);
+        awaitUntil(() -> deadLetters.getQueueSize() >= 5);
+
+        // Then the processor counted the 10 readable images in and the 6 labels out
+        assertThat(meters.get("inception.images.in").counter().count()).isEqualTo(10.0);
+        assertThat(meters.get("inception.images.out").counter().count()).isEqualTo(6.0);
+
+        // And its rejections by reason (the unreadable record is Kafka's dead letter, not one)
+        assertThat(rejected("CORRUPT")).isEqualTo(2.0);
+        assertThat(rejected("UNSUPPORTED_TYPE")).isEqualTo(1.0);
+        assertThat(rejected("TOO_MANY_PIXELS")).isEqualTo(1.0);
+        assertThat(meters.find("inception.images.rejected").counters()).hasSize(3);
+
+        // And the batch sizes of the 6 classified images, in at least 2 batches of at most 4
+        DistributionSummary batches = meters.get("inception.batch.size").summary();
+        assertThat(batches.totalAmount()).isEqualTo(6.0);
+        assertThat(batches.count()).isBetween(2L, 6L);
+        assertThat(batches.max()).isLessThanOrEqualTo(4.0);
+        assertThat(meters.get("inception.inference").timer().count()).isEqualTo(batches.count());
+        assertThat(meters.get("inception.queue.wait").timer().count()).isEqualTo(6L);
+        assertThat(meters.get("inception.end.to.end").timer().count()).isEqualTo(6L);
+
+        // And nothing is in flight any more
+        assertThat(meters.get("inception.images.in.flight").gauge().value()).isZero();
+    }
+
+    @Test
+    void shouldGaugeImagesInFlightWhileTheEngineWorksAndReturnItToZero() {
+        // Given an engine whose images finish when the test says
+        ControlledClassifier engine = new ControlledClassifier();
+        start(Map.of(), engine);
+
+        // When 3 images are submitted and none has finished
+        for (int i = 0; i < 3; i++) {
+            images.pipeInput("img-" + i, TestImages.sample("img-" + i, i));
+        }
+
+        // Then the gauge shows 3 in flight
+        assertThat(meters.get("inception.images.in.flight").gauge().value()).isEqualTo(3.0);
+
+        // When they finish and are forwarded, it is back to 0
+        for (int i = 0; i < 3; i++) {
+            engine.classify(i, "label");
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(labels.getQueueSize()).isEqualTo(3);
+        assertThat(meters.get("inception.images.in.flight").gauge().value()).isZero();
+    }
+
     // --- harness
 
     private InferenceEngine engine(int maxBatchSize, Duration maxDelay, List<Path> roots)
             throws Exception {
-        ClassifierMetrics metrics = new ClassifierMetrics(new SimpleMeterRegistry());
         InferenceEngine engine =
                 new InferenceEngine(
                         ImageClassifier.open(bundle, "cpu", 3),
@@ -316,8 +462,7 @@ class ClassifierTopologyTest {
         Properties props = config.streamsProperties();
         driver =
                 new TopologyTestDriver(
-                        ClassifierTopology.buildTopology(
-                                config, engine, new ClassifierMetrics(new SimpleMeterRegistry())),
+                        ClassifierTopology.buildTopology(config, engine, metrics),
                         props,
                         Instant.ofEpochMilli(0));
         imageSerde = new SpecificAvroSerde<>();
@@ -367,6 +512,10 @@ class ClassifierTopologyTest {
         }
     }
 
+    private double rejected(String reason) {
+        return meters.get("inception.images.rejected").tag("reason", reason).counter().count();
+    }
+
     private static String header(Headers headers, String name) {
         Header header = headers.lastHeader(name);
         return header == null || header.value() == null
@@ -395,6 +544,10 @@ class ClassifierTopologyTest {
                     .complete(
                             new ClassificationOutcome.Classified(
                                     List.of(new Prediction(label, 0, 0.9f)), 1, 0, 0));
+        }
+
+        synchronized void fail(int index, RuntimeException failure) {
+            submitted.get(index).completeExceptionally(failure);
         }
 
         @Override

@@ -1,0 +1,579 @@
+package io.inceptionstreams.streams.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inceptionstreams.model.TestNetworks;
+import io.inceptionstreams.model.bundle.ModelBundle;
+import io.inceptionstreams.model.classify.ImageClassifier;
+import io.inceptionstreams.model.preprocess.ImageLimits;
+import io.inceptionstreams.schemas.avro.ImageEvent;
+import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
+import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
+import io.inceptionstreams.streams.ClassifierService;
+import io.inceptionstreams.streams.TestImages;
+import io.inceptionstreams.streams.config.ClassifierConfig;
+import io.inceptionstreams.streams.engine.AsyncImageClassifier;
+import io.inceptionstreams.streams.engine.ClassificationOutcome;
+import io.inceptionstreams.streams.engine.ImageReferenceResolver;
+import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.topology.ClassifierTopology;
+import io.inceptionstreams.streams.topology.DeadLetters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service through failures and scaling, against one real in-process KRaft broker for the class
+ * and 3-partition topics: an instance crashed (killed in its own JVM) and replaced, instances added
+ * while images flow, and an engine failure that costs a stream thread.
+ */
+@Timeout(120)
+class ClassifierResilienceIntegrationTest {
+    private static final Duration AWAIT = Duration.ofSeconds(60);
+
+    @TempDir static Path shared;
+    @TempDir Path dir;
+    private static EmbeddedKafkaCluster kafka;
+    private static EmbeddedSchemaRegistry registry;
+    private static ModelBundle bundle;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Process child;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        kafka = EmbeddedKafkaCluster.start();
+        // A registry over HTTP, since an instance in another JVM must read the same schemas.
+        registry = new EmbeddedSchemaRegistry().start();
+        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        registry.close();
+        kafka.close();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    @Test
+    void shouldLabelEveryImageExactlyOnceWhenACrashedInstanceIsReplacedUnderExactlyOnce()
+            throws Exception {
+        // Given one instance in its own JVM, exactly once, with good and bad images to classify
+        Topics topics = topics("crash");
+        Verifier verifier = verifier(topics);
+        Map<String, String> bad = new TreeMap<>();
+        List<String> good = new ArrayList<>();
+        produce(topics, batch("first", 120, bad, good));
+        child = startChild(settings(topics, "exactly_once_v2", "crashed"));
+
+        // When it is killed, without any chance to close, once some labels are committed
+        verifier.pollUntil(() -> verifier.labels.size() >= 10, "first labels", child);
+        child.destroyForcibly();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
+        int labelledBeforeCrash = verifier.labels.size();
+        assertThat(labelledBeforeCrash).as("crashed mid-stream").isLessThan(good.size());
+
+        // And more images arrive while no instance runs, and a replacement with a fresh state
+        // directory (another host) and the same application id starts
+        produce(topics, batch("second", 30, bad, good));
+        resources.add(
+                ClassifierService.start(
+                        config(settings(topics, "exactly_once_v2", "replacement")),
+                        engine(),
+                        new ClassifierMetrics(new SimpleMeterRegistry())));
+
+        // Then, reading committed data, every good image has exactly one label and every bad one
+        // exactly one dead letter, with its reason: nothing lost, nothing duplicated
+        verifier.pollUntil(
+                () ->
+                        verifier.labels.size() >= good.size()
+                                && verifier.deadLetters.size() >= bad.size(),
+                "all labels and dead letters",
+                null);
+        verifier.pollQuietly(Duration.ofSeconds(1));
+        assertThat(verifier.labels).containsOnlyKeys(good);
+        assertThat(verifier.labels).allSatisfy((id, count) -> assertThat(count).as(id).isOne());
+        assertThat(verifier.deadLetters).isEqualTo(bad);
+        assertThat(verifier.duplicateDeadLetters).isEmpty();
+    }
+
+    @Test
+    void shouldLabelEveryImageInInputOrderPerPartitionWhenScalingFromOneToThreeInstances()
+            throws Exception {
+        // Given one instance, exactly once, and a producer writing image p<partition>-<seq> to
+        // each of the 3 partitions in turn, continuously
+        Topics topics = topics("scale");
+        Verifier verifier = verifier(topics);
+        InferenceEngine engine = engine();
+        List<ClassifierMetrics> instances = new ArrayList<>();
+        startInstance(topics, "a", engine, instances);
+        int rounds = 60;
+        int total = rounds * 3;
+        CompletableFuture<Void> producing =
+                CompletableFuture.runAsync(() -> produceContinuously(topics, rounds));
+        resources.add(() -> producing.cancel(true));
+
+        // When two more instances join mid-stream
+        verifier.pollUntil(() -> verifier.labels.size() >= 15, "first labels", null);
+        startInstance(topics, "b", engine, instances);
+        verifier.pollUntil(() -> verifier.labels.size() >= 45, "labels after b joined", null);
+        assertThat(verifier.labels.size()).as("scaled mid-stream").isLessThan(total);
+        startInstance(topics, "c", engine, instances);
+
+        // Then every image is labelled exactly once...
+        producing.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+        verifier.pollUntil(() -> verifier.labels.size() >= total, "all labels", null);
+        verifier.pollQuietly(Duration.ofSeconds(1));
+        assertThat(verifier.labels).hasSize(total);
+        assertThat(verifier.labels).allSatisfy((id, count) -> assertThat(count).as(id).isOne());
+
+        // ...the new instances took over work...
+        assertThat(imagesIn(instances.get(1)) + imagesIn(instances.get(2)))
+                .as("images processed by the instances that joined")
+                .isPositive();
+
+        // ...and in input order: labels are keyed by image id, so one input partition's labels
+        // spread over the output partitions, and within each output partition the images of
+        // each input partition appear in the order they were produced to it
+        assertThat(verifier.sequences).isNotEmpty();
+        verifier.sequences.forEach(
+                (outputAndInput, sequence) ->
+                        assertThat(sequence)
+                                .as("input sequence of %s", outputAndInput)
+                                .isSorted()
+                                .doesNotHaveDuplicates());
+    }
+
+    @Test
+    void shouldLabelAnImageWhoseBatchFailedOnceAfterTheStreamThreadIsReplacedWithoutDeadLetters()
+            throws Exception {
+        // Given an instance, at least once, whose engine fails the batch of image first-5 once
+        // (not the image's fault), and which replaces failed stream threads as the service does
+        Topics topics = topics("engine-failure");
+        Verifier verifier = verifier(topics);
+        FailOnce engine = new FailOnce(engine(), "first-5");
+        ClassifierConfig config = config(settings(topics, "at_least_once", "a"));
+        KafkaStreams streams =
+                new KafkaStreams(
+                        ClassifierTopology.buildTopology(
+                                config, engine, new ClassifierMetrics(new SimpleMeterRegistry())),
+                        config.streamsProperties());
+        AtomicInteger replaced = new AtomicInteger();
+        streams.setUncaughtExceptionHandler(
+                exception -> {
+                    replaced.incrementAndGet();
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                });
+        resources.add(() -> streams.close(Duration.ofSeconds(30)));
+        streams.start();
+
+        // When 30 good images and some bad ones are classified
+        List<String> good = new ArrayList<>();
+        Map<String, String> bad = new TreeMap<>();
+        produce(topics, batch("first", 30, bad, good));
+
+        // Then the failure cost a stream thread, which was replaced...
+        verifier.pollUntil(
+                () ->
+                        verifier.labels.size() >= good.size()
+                                && verifier.deadLetters.size() >= bad.size(),
+                "all labels and dead letters",
+                null);
+        verifier.pollQuietly(Duration.ofSeconds(1));
+        assertThat(engine.failed()).isTrue();
+        assertThat(replaced.get()).isOne();
+
+        // ...every good image, the failed one too, is labelled, and only the bad ones are
+        // dead-lettered: not the failed image, not the record being processed when the failure
+        // surfaced, and no record without key and value
+        assertThat(verifier.labels).containsOnlyKeys(good);
+        assertThat(verifier.deadLetters).isEqualTo(bad);
+    }
+
+    // --- harness
+
+    private record Topics(String images, String labels, String dlq, String app) {}
+
+    private Topics topics(String name) throws Exception {
+        Topics topics =
+                new Topics(
+                        name + "-images",
+                        name + "-labels",
+                        name + "-dlq",
+                        name + "-app-" + UUID.randomUUID());
+        kafka.createTopics(3, topics.images(), topics.labels(), topics.dlq());
+        return topics;
+    }
+
+    private InferenceEngine engine() throws Exception {
+        InferenceEngine engine =
+                new InferenceEngine(
+                        ImageClassifier.open(bundle, "cpu", 2),
+                        new ImageReferenceResolver(
+                                List.of(dir),
+                                false,
+                                Duration.ofSeconds(1),
+                                ImageLimits.defaults().maxEncodedBytes()),
+                        new ImageLimits(ImageLimits.defaults().maxEncodedBytes(), 10_000),
+                        new InferenceEngine.BatchPolicy(8, Duration.ofMillis(20)),
+                        2,
+                        new ClassifierMetrics(new SimpleMeterRegistry()));
+        resources.add(engine);
+        return engine;
+    }
+
+    private Map<String, String> settings(Topics topics, String guarantee, String instance)
+            throws IOException {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(ClassifierConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.url());
+        settings.put(ClassifierConfig.APPLICATION_ID, topics.app());
+        settings.put(ClassifierConfig.IMAGES_TOPIC, topics.images());
+        settings.put(ClassifierConfig.LABELS_TOPIC, topics.labels());
+        settings.put(ClassifierConfig.DLQ_TOPIC, topics.dlq());
+        settings.put(ClassifierConfig.PROCESSING_GUARANTEE, guarantee);
+        settings.put(ClassifierConfig.MODEL_BUNDLE, bundle.location());
+        settings.put(ClassifierConfig.DEVICE, "cpu");
+        settings.put(ClassifierConfig.TOP_K, "2");
+        settings.put(ClassifierConfig.MAX_BATCH_SIZE, "8");
+        settings.put(ClassifierConfig.IMAGE_MAX_PIXELS, "10000");
+        settings.put(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "16");
+        settings.put(
+                "kafka.state.dir",
+                Files.createDirectories(dir.resolve("state-" + instance)).toString());
+        settings.put("kafka.commit.interval.ms", "300");
+        settings.put("kafka.replication.factor", "1");
+        settings.put("kafka.auto.offset.reset", "earliest");
+        // A member that vanishes leaves the group, and its open transaction is aborted, soon.
+        settings.put("kafka.session.timeout.ms", "6000");
+        settings.put("kafka.heartbeat.interval.ms", "1000");
+        settings.put("kafka.transaction.timeout.ms", "5000");
+        return settings;
+    }
+
+    private static ClassifierConfig config(Map<String, String> settings) {
+        return ClassifierConfig.of(settings);
+    }
+
+    private void startInstance(
+            Topics topics, String name, InferenceEngine engine, List<ClassifierMetrics> metrics)
+            throws IOException {
+        ClassifierMetrics instanceMetrics = new ClassifierMetrics(new SimpleMeterRegistry());
+        metrics.add(instanceMetrics);
+        resources.add(
+                ClassifierService.start(
+                        config(settings(topics, "exactly_once_v2", name)),
+                        engine,
+                        instanceMetrics));
+    }
+
+    private static double imagesIn(ClassifierMetrics metrics) {
+        return metrics.registry().get("inception.images.in").counter().count();
+    }
+
+    /** Starts {@link ClassifierProcess} in a new JVM with this test's classpath. */
+    private Process startChild(Map<String, String> settings) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        Path file = dir.resolve("child.properties");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "crash test instance");
+        }
+        String classpath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
+        // An argument file, since the classpath may be longer than a command line should be.
+        Path arguments = dir.resolve("child.args");
+        Files.writeString(arguments, "-cp \"" + classpath + "\"\n");
+        Path log = dir.resolve("child.log");
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "@" + arguments,
+                        "-Xmx512m",
+                        "-Doffline=true",
+                        ClassifierProcess.class.getName(),
+                        file.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    /**
+     * Builds a batch of images: {@code good} good ones named {@code <prefix>-<i>}, and after the
+     * first and the last a corrupt one, a non-image and an unreadable record, recorded in {@code
+     * bad} with their expected reason.
+     */
+    private List<ProducerRecord<byte[], byte[]>> batch(
+            String prefix, int goodCount, Map<String, String> bad, List<String> good) {
+        SpecificAvroSerde<ImageEvent> serde = serde();
+        String topic = "unused";
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < goodCount; i++) {
+            String id = prefix + "-" + i;
+            good.add(id);
+            records.add(record(id, serde.serializer().serialize(topic, TestImages.sample(id, i))));
+            if (i == 0 || i == goodCount - 1) {
+                String corrupt = prefix + "-corrupt-" + i;
+                bad.put(corrupt, "CORRUPT");
+                records.add(
+                        record(
+                                corrupt,
+                                serde.serializer().serialize(topic, TestImages.corrupt(corrupt))));
+                String text = prefix + "-text-" + i;
+                bad.put(text, "UNSUPPORTED_TYPE");
+                records.add(
+                        record(
+                                text,
+                                serde.serializer().serialize(topic, TestImages.notAnImage(text))));
+                String magic = prefix + "-magic-" + i;
+                bad.put(magic, "(deserialization)");
+                records.add(record(magic, TestImages.wrongMagicByte()));
+            }
+        }
+        return records;
+    }
+
+    private SpecificAvroSerde<ImageEvent> serde() {
+        SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>();
+        serde.configure(Map.of("schema.registry.url", registry.url()), false);
+        return serde;
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String key, byte[] value) {
+        return new ProducerRecord<>("", key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private void produce(Topics topics, List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(new ProducerRecord<>(topics.images(), record.key(), record.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Writes p<partition>-<seq> to each partition in turn, one round every 60 ms. */
+    private void produceContinuously(Topics topics, int rounds) {
+        SpecificAvroSerde<ImageEvent> serde = serde();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (int seq = 0; seq < rounds; seq++) {
+                for (int partition = 0; partition < 3; partition++) {
+                    String id = "p" + partition + "-" + seq;
+                    byte[] value =
+                            serde.serializer()
+                                    .serialize(topics.images(), TestImages.sample(id, seq));
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topics.images(),
+                                    partition,
+                                    id.getBytes(StandardCharsets.UTF_8),
+                                    value));
+                }
+                producer.flush();
+                // Pacing, not waiting for a condition: the images are meant to keep arriving
+                // while instances join.
+                Thread.sleep(60);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "enable.idempotence",
+                        true,
+                        "acks",
+                        "all"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    private Verifier verifier(Topics topics) {
+        Verifier verifier = new Verifier(topics);
+        resources.add(verifier);
+        return verifier;
+    }
+
+    /** Reads committed labels and dead letters, counting each image id. */
+    private final class Verifier implements AutoCloseable {
+        private static final Pattern SCALE_ID = Pattern.compile("p(\\d+)-(\\d+)");
+        private final Topics topics;
+        private final KafkaConsumer<String, byte[]> consumer;
+        final Map<String, Integer> labels = new TreeMap<>();
+        final Map<String, String> deadLetters = new TreeMap<>();
+        final List<String> duplicateDeadLetters = new ArrayList<>();
+
+        /** "output partition / input partition" -> input sequence numbers, in output order. */
+        final Map<String, List<Integer>> sequences = new TreeMap<>();
+
+        Verifier(Topics topics) {
+            this.topics = topics;
+            consumer =
+                    new KafkaConsumer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    kafka.bootstrapServers(),
+                                    "group.id",
+                                    "verifier-" + UUID.randomUUID(),
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "isolation.level",
+                                    "read_committed"),
+                            new StringDeserializer(),
+                            new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+        }
+
+        void pollUntil(BooleanSupplier condition, String what, Process process) {
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (process != null && !process.isAlive()) {
+                    throw new AssertionError(
+                            "classifier process exited with "
+                                    + process.exitValue()
+                                    + " waiting for "
+                                    + what
+                                    + "; its log:\n"
+                                    + childLog());
+                }
+                assertThat(System.nanoTime())
+                        .as(
+                                "%s within %s: %d labels, %d dead letters",
+                                what, AWAIT, labels.size(), deadLetters.size())
+                        .isLessThan(deadline);
+                poll();
+            }
+        }
+
+        /** Reads on for {@code quiet}, so that a duplicate following the last record shows. */
+        void pollQuietly(Duration quiet) {
+            long until = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < until) {
+                poll();
+            }
+        }
+
+        private void poll() {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                if (record.topic().equals(topics.labels())) {
+                    labels.merge(record.key(), 1, Integer::sum);
+                    Matcher id = SCALE_ID.matcher(record.key());
+                    if (id.matches()) {
+                        sequences
+                                .computeIfAbsent(
+                                        record.partition() + "/" + id.group(1),
+                                        key -> new ArrayList<>())
+                                .add(Integer.parseInt(id.group(2)));
+                    }
+                } else {
+                    String key = record.key() == null ? "(no key)" : record.key();
+                    Header reason = record.headers().lastHeader(DeadLetters.REASON_HEADER);
+                    String value =
+                            reason == null
+                                    ? "(deserialization)"
+                                    : new String(reason.value(), StandardCharsets.UTF_8);
+                    if (deadLetters.put(key, value) != null) {
+                        duplicateDeadLetters.add(key);
+                    }
+                }
+            }
+        }
+
+        private String childLog() {
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("child.log"));
+                return String.join(
+                        "\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Fails the first submission of one image as the engine would on a failed batch. */
+    private static final class FailOnce implements AsyncImageClassifier {
+        private final AsyncImageClassifier delegate;
+        private final String victim;
+        private final AtomicBoolean failed = new AtomicBoolean();
+
+        FailOnce(AsyncImageClassifier delegate, String victim) {
+            this.delegate = delegate;
+            this.victim = victim;
+        }
+
+        @Override
+        public CompletableFuture<ClassificationOutcome> submit(ImageEvent event) {
+            if (event.getId().toString().equals(victim) && failed.compareAndSet(false, true)) {
+                return CompletableFuture.failedFuture(
+                        new IllegalStateException("batch failed: device lost"));
+            }
+            return delegate.submit(event);
+        }
+
+        boolean failed() {
+            return failed.get();
+        }
+
+        @Override
+        public String modelName() {
+            return delegate.modelName();
+        }
+
+        @Override
+        public String modelVersion() {
+            return delegate.modelVersion();
+        }
+    }
+}
