@@ -35,7 +35,7 @@ public final class ModelTool {
     private static final String USAGE =
             String.join(
                     "\n",
-                    "usage: ModelTool train [options] | evaluate [options] | summary [options]",
+                    "usage: ModelTool train|export|evaluate|summary [options]",
                     "  train    --data DIR (default: Fashion-MNIST package dir) --bundle-out DIR"
                             + " (model/src/main/resources/bundles/fashion-mnist-googlenet)",
                     "           --checkpoints DIR (checkpoints) --epochs N (6) --batch-size N (128)"
@@ -44,9 +44,14 @@ public final class ModelTool {
                             + " --resume true|false (false)",
                     "           --train-limit N (0 = all) --eval-limit N (0 = all) --device"
                             + " auto|cpu|gpu:N (auto) --version V (1.0.0)",
+                    "  export   --checkpoints DIR --bundle-out DIR --image-size N --version V:"
+                            + " a bundle from the newest checkpoint",
                     "  evaluate --bundle LOCATION (default) --data DIR --limit N (0 = all 10,000"
                             + " test images) --device D (auto)",
                     "  summary  --bundle LOCATION | --imagenet-shape (224x224x3, 1000 classes)");
+
+    private static final String DEFAULT_BUNDLE_OUT =
+            "model/src/main/resources/bundles/fashion-mnist-googlenet";
 
     private ModelTool() {}
 
@@ -58,6 +63,7 @@ public final class ModelTool {
         Map<String, String> options = parse(args);
         switch (args[0]) {
             case "train" -> train(options);
+            case "export" -> export(options);
             case "evaluate" -> evaluate(options);
             case "summary" -> summary(options);
             default -> usageError("unknown command '" + args[0] + "'");
@@ -84,10 +90,7 @@ public final class ModelTool {
         TrainingOptions options =
                 new TrainingOptions(
                         Path.of(o.getOrDefault("data", FashionMnist.defaultDir().toString())),
-                        Path.of(
-                                o.getOrDefault(
-                                        "bundle-out",
-                                        "model/src/main/resources/bundles/fashion-mnist-googlenet")),
+                        Path.of(o.getOrDefault("bundle-out", DEFAULT_BUNDLE_OUT)),
                         Path.of(o.getOrDefault("checkpoints", "checkpoints")),
                         Integer.parseInt(o.getOrDefault("epochs", "6")),
                         Integer.parseInt(o.getOrDefault("batch-size", "128")),
@@ -103,6 +106,28 @@ public final class ModelTool {
         Evaluation evaluation = new FashionMnistTrainer(options, System.out).train();
         System.out.printf(
                 "test accuracy %.4f on %d images%n", evaluation.accuracy(), evaluation.count());
+    }
+
+    private static void export(Map<String, String> o) throws Exception {
+        allow(o, "checkpoints", "bundle-out", "image-size", "version");
+        TrainingOptions options =
+                new TrainingOptions(
+                        FashionMnist.defaultDir(),
+                        Path.of(o.getOrDefault("bundle-out", DEFAULT_BUNDLE_OUT)),
+                        Path.of(o.getOrDefault("checkpoints", "checkpoints")),
+                        1,
+                        1,
+                        0.001f,
+                        Integer.parseInt(o.getOrDefault("image-size", "48")),
+                        0,
+                        false,
+                        true,
+                        0,
+                        0,
+                        "cpu",
+                        o.getOrDefault("version", "1.0.0"));
+        int epochs = new FashionMnistTrainer(options, System.out).exportCheckpoint();
+        System.out.printf("exported the checkpoint of epoch %d%n", epochs);
     }
 
     private static void evaluate(Map<String, String> o) throws Exception {

@@ -141,7 +141,10 @@ public final class FashionMnistTrainer {
                             quickAccuracy(trainer, testSet, preprocessor));
                 }
             }
-            writeBundle(network, spec, new Properties());
+            Properties extra = new Properties();
+            extra.setProperty("trained.epochs", String.valueOf(options.epochs()));
+            extra.setProperty("trained.with", trainedWith());
+            writeBundle(network, spec, extra);
         }
         Evaluation evaluation;
         try (ImageClassifier classifier =
@@ -153,6 +156,31 @@ public final class FashionMnistTrainer {
         }
         out.print(evaluation.confusionTable());
         return evaluation;
+    }
+
+    /**
+     * Writes the bundle from the newest checkpoint without training, e.g. to ship the weights of an
+     * epoch while a longer run continues. Returns the number of epochs the checkpoint holds.
+     */
+    public int exportCheckpoint() throws IOException, MalformedModelException {
+        int epochs = completedEpochs();
+        InputSpec spec = inputSpec(options.imageSize());
+        GoogLeNet network =
+                GoogLeNet.builder()
+                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
+                        .optInputChannels(1)
+                        .optAuxiliaryClassifiers(true)
+                        .build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            network.initialize(
+                    manager, DataType.FLOAT32, new Shape(1, 1, spec.height(), spec.width()));
+            loadCheckpoint(network);
+            Properties extra = new Properties();
+            extra.setProperty("trained.epochs", String.valueOf(epochs));
+            extra.setProperty("trained.with", checkpointState().getProperty("trained.with", ""));
+            writeBundle(network, spec, extra);
+        }
+        return epochs;
     }
 
     private void trainEpoch(
@@ -285,31 +313,39 @@ public final class FashionMnistTrainer {
                         "float16");
         Properties properties = new Properties();
         properties.putAll(extra);
-        properties.setProperty(
-                "trained.with",
-                String.format(
-                        Locale.ROOT,
-                        "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s",
-                        options.epochs(),
-                        options.batchSize(),
-                        options.learningRate(),
-                        options.imageSize(),
-                        options.seed(),
-                        options.augment()));
         ModelBundle.write(
                 options.bundleDir(), descriptor, FashionMnist.CLASS_NAMES, network, properties);
         out.println("wrote bundle " + options.bundleDir().toAbsolutePath());
     }
 
-    private int completedEpochs() throws IOException {
+    /** The settings a bundle records, so its training can be repeated. */
+    private String trainedWith() {
+        return String.format(
+                Locale.ROOT,
+                "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s",
+                options.epochs(),
+                options.batchSize(),
+                options.learningRate(),
+                options.imageSize(),
+                options.seed(),
+                options.augment());
+    }
+
+    private Properties checkpointState() throws IOException {
         Path state = options.checkpointDir().resolve(CHECKPOINT_STATE);
         if (!Files.exists(state)) {
-            throw new IOException("--resume given but there is no checkpoint at " + state);
+            throw new IOException("there is no checkpoint at " + state);
         }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(state)) {
             p.load(in);
         }
+        return p;
+    }
+
+    private int completedEpochs() throws IOException {
+        Path state = options.checkpointDir().resolve(CHECKPOINT_STATE);
+        Properties p = checkpointState();
         int size = Integer.parseInt(p.getProperty("image.size", "0"));
         if (size != options.imageSize()) {
             throw new IOException(
@@ -344,6 +380,7 @@ public final class FashionMnistTrainer {
         p.setProperty("epoch", String.valueOf(epoch));
         p.setProperty("image.size", String.valueOf(options.imageSize()));
         p.setProperty("seed", String.valueOf(options.seed()));
+        p.setProperty("trained.with", trainedWith());
         Path state = dir.resolve(CHECKPOINT_STATE + ".tmp");
         try (OutputStream o = Files.newOutputStream(state)) {
             p.store(o, "GoogLeNet Fashion-MNIST training checkpoint");
