@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionstreams.model.TestNetworks;
 import io.inceptionstreams.model.bundle.ModelBundle;
-import io.inceptionstreams.model.classify.ImageClassifier;
-import io.inceptionstreams.model.preprocess.ImageLimits;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
@@ -14,8 +12,8 @@ import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.engine.AsyncImageClassifier;
 import io.inceptionstreams.streams.engine.ClassificationOutcome;
-import io.inceptionstreams.streams.engine.ImageReferenceResolver;
 import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.inceptionstreams.streams.topology.ClassifierTopology;
 import io.inceptionstreams.streams.topology.DeadLetters;
@@ -235,32 +233,12 @@ class ClassifierResilienceIntegrationTest {
 
     // --- harness
 
-    private record Topics(String images, String labels, String dlq, String app) {}
-
     private Topics topics(String name) throws Exception {
-        Topics topics =
-                new Topics(
-                        name + "-images",
-                        name + "-labels",
-                        name + "-dlq",
-                        name + "-app-" + UUID.randomUUID());
-        kafka.createTopics(3, topics.images(), topics.labels(), topics.dlq());
-        return topics;
+        return Topics.create(kafka, name);
     }
 
     private InferenceEngine engine() throws Exception {
-        InferenceEngine engine =
-                new InferenceEngine(
-                        ImageClassifier.open(bundle, "cpu", 2),
-                        new ImageReferenceResolver(
-                                List.of(dir),
-                                false,
-                                Duration.ofSeconds(1),
-                                ImageLimits.defaults().maxEncodedBytes()),
-                        new ImageLimits(ImageLimits.defaults().maxEncodedBytes(), 10_000),
-                        new InferenceEngine.BatchPolicy(8, Duration.ofMillis(20)),
-                        2,
-                        new ClassifierMetrics(new SimpleMeterRegistry()));
+        InferenceEngine engine = IntegrationFixtures.engine(bundle, dir, 8);
         resources.add(engine);
         return engine;
     }

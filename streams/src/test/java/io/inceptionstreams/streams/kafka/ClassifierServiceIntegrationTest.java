@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionstreams.model.TestNetworks;
 import io.inceptionstreams.model.bundle.ModelBundle;
-import io.inceptionstreams.model.classify.ImageClassifier;
-import io.inceptionstreams.model.preprocess.ImageLimits;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.registry.MockSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
-import io.inceptionstreams.streams.engine.ImageReferenceResolver;
 import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.inceptionstreams.streams.topology.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -128,32 +126,12 @@ class ClassifierServiceIntegrationTest {
 
     // --- harness
 
-    private record Topics(String images, String labels, String dlq, String app) {}
-
     private Topics topics(String name) throws Exception {
-        Topics topics =
-                new Topics(
-                        name + "-images",
-                        name + "-labels",
-                        name + "-dlq",
-                        name + "-app-" + UUID.randomUUID());
-        kafka.createTopics(3, topics.images(), topics.labels(), topics.dlq());
-        return topics;
+        return Topics.create(kafka, name);
     }
 
     private InferenceEngine engine() throws Exception {
-        InferenceEngine engine =
-                new InferenceEngine(
-                        ImageClassifier.open(bundle, "cpu", 2),
-                        new ImageReferenceResolver(
-                                List.of(dir),
-                                false,
-                                Duration.ofSeconds(1),
-                                ImageLimits.defaults().maxEncodedBytes()),
-                        new ImageLimits(ImageLimits.defaults().maxEncodedBytes(), 10_000),
-                        new InferenceEngine.BatchPolicy(16, Duration.ofMillis(20)),
-                        2,
-                        new ClassifierMetrics(new SimpleMeterRegistry()));
+        InferenceEngine engine = IntegrationFixtures.engine(bundle, dir, 16);
         resources.add(engine);
         return engine;
     }

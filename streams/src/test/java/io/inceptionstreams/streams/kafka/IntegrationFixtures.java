@@ -1,0 +1,54 @@
+package io.inceptionstreams.streams.kafka;
+
+import io.inceptionstreams.model.bundle.ModelBundle;
+import io.inceptionstreams.model.classify.ImageClassifier;
+import io.inceptionstreams.model.preprocess.ImageLimits;
+import io.inceptionstreams.streams.engine.ImageReferenceResolver;
+import io.inceptionstreams.streams.engine.InferenceEngine;
+import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/** What the broker-backed tests share: per-test topics and a small real inference engine. */
+final class IntegrationFixtures {
+
+    private IntegrationFixtures() {}
+
+    /** One test's topics (3 partitions each) and a unique application id. */
+    record Topics(String images, String labels, String dlq, String app) {
+
+        static Topics create(EmbeddedKafkaCluster kafka, String name) throws Exception {
+            Topics topics =
+                    new Topics(
+                            name + "-images",
+                            name + "-labels",
+                            name + "-dlq",
+                            name + "-app-" + UUID.randomUUID());
+            kafka.createTopics(3, topics.images(), topics.labels(), topics.dlq());
+            return topics;
+        }
+    }
+
+    /**
+     * An engine on {@code bundle} (top-2 labels, CPU) that reads file references under {@code
+     * fileRoot} and rejects images over 10,000 pixels, so a test can build a "too many pixels"
+     * image cheaply.
+     */
+    static InferenceEngine engine(ModelBundle bundle, Path fileRoot, int maxBatchSize)
+            throws Exception {
+        return new InferenceEngine(
+                ImageClassifier.open(bundle, "cpu", 2),
+                new ImageReferenceResolver(
+                        List.of(fileRoot),
+                        false,
+                        Duration.ofSeconds(1),
+                        ImageLimits.defaults().maxEncodedBytes()),
+                new ImageLimits(ImageLimits.defaults().maxEncodedBytes(), 10_000),
+                new InferenceEngine.BatchPolicy(maxBatchSize, Duration.ofMillis(20)),
+                2,
+                new ClassifierMetrics(new SimpleMeterRegistry()));
+    }
+}
