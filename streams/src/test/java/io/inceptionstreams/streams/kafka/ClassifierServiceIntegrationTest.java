@@ -47,8 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ClassifierServiceIntegrationTest {
     private static final String SCOPE = ClassifierServiceIntegrationTest.class.getSimpleName();
-    private static final int GOOD = 200;
-    private static final Duration AWAIT = Duration.ofSeconds(75);
+    // 570 good and 30 bad images (5 of each of six kinds): 600 records in all.
+    private static final int GOOD = 570;
+    private static final int BAD_EVERY = GOOD / 5;
+    private static final Duration AWAIT = Duration.ofSeconds(120);
 
     @TempDir static Path shared;
     @TempDir Path dir;
@@ -107,11 +109,14 @@ class ClassifierServiceIntegrationTest {
 
     @Test
     void shouldLabelEveryGoodImageAtLeastOnceUnderAtLeastOnce() throws Exception {
-        // Given one instance with its own engine, at least once
+        // Given two instances of one application sharing one engine, at least once
         Topics topics = topics("alos");
-        ClassifierConfig config = config(topics, "at_least_once", "a");
+        InferenceEngine engine = engine();
         ClassifierMetrics metrics = new ClassifierMetrics(new SimpleMeterRegistry());
-        resources.add(ClassifierService.start(config, engine(), metrics));
+        for (String instance : List.of("a", "b")) {
+            ClassifierConfig config = config(topics, "at_least_once", instance);
+            resources.add(ClassifierService.start(config, engine, metrics));
+        }
 
         // When good and bad images are produced
         Map<String, String> bad = produce(topics);
@@ -172,7 +177,7 @@ class ClassifierServiceIntegrationTest {
                             id,
                             serde.serializer()
                                     .serialize(topics.images(), TestImages.sample(id, i))));
-            if (i % 50 == 0) {
+            if (i % BAD_EVERY == 0) {
                 String n = "-" + i;
                 bad.put("corrupt" + n, "CORRUPT");
                 records.add(
