@@ -31,14 +31,17 @@ public final class ImageClassifier implements AutoCloseable {
     private final ModelBundle bundle;
     private final Device device;
     private final int topK;
+    private final Execution execution;
     private final Model model;
     private final Predictor<TensorBatch, List<List<Prediction>>> predictor;
     private final ExecutorService worker;
 
-    private ImageClassifier(ModelBundle bundle, Device device, int topK, Model model) {
+    private ImageClassifier(
+            ModelBundle bundle, Device device, int topK, Execution execution, Model model) {
         this.bundle = bundle;
         this.device = device;
         this.topK = topK;
+        this.execution = execution;
         this.model = model;
         this.predictor =
                 model.newPredictor(new TopKTranslator(bundle.inputSpec(), bundle.synset(), topK));
@@ -53,15 +56,30 @@ public final class ImageClassifier implements AutoCloseable {
 
     /**
      * Loads {@code bundle} onto {@code device} (see {@link Devices#resolve}) and returns a
-     * classifier giving the {@code topK} best classes per image.
+     * classifier giving the {@code topK} best classes per image, run as a {@link
+     * Execution#CACHED_GRAPH cached graph}.
      */
     public static ImageClassifier open(ModelBundle bundle, String device, int topK)
+            throws IOException, MalformedModelException {
+        return open(bundle, device, topK, Execution.CACHED_GRAPH);
+    }
+
+    /** As {@link #open(ModelBundle, String, int)}, with a chosen {@link Execution}. */
+    public static ImageClassifier open(
+            ModelBundle bundle, String device, int topK, Execution execution)
             throws IOException, MalformedModelException {
         if (topK < 1) {
             throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
         }
         Device resolved = Devices.resolve(device);
-        return new ImageClassifier(bundle, resolved, topK, bundle.loadModel(resolved));
+        Model model = bundle.loadModel(resolved);
+        try {
+            execution.apply(model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return new ImageClassifier(bundle, resolved, topK, execution, model);
     }
 
     public ModelBundle bundle() {
@@ -78,6 +96,10 @@ public final class ImageClassifier implements AutoCloseable {
 
     public int topK() {
         return topK;
+    }
+
+    public Execution execution() {
+        return execution;
     }
 
     /**

@@ -61,7 +61,8 @@ public final class LocalResponseNorm extends AbstractBlock {
         return new NDList(banded(x));
     }
 
-    private PairList<String, Object> mxnetParameters() {
+    /** The MXNet {@code LRN} operator's attributes; also used by {@link SymbolGraph}. */
+    PairList<String, Object> mxnetParameters() {
         PairList<String, Object> parameters = new PairList<>();
         parameters.add("alpha", alpha);
         parameters.add("beta", beta);
