@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,9 +42,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -401,16 +397,7 @@ class ClassifierResilienceIntegrationTest {
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        kafka.bootstrapServers(),
-                        "enable.idempotence",
-                        true,
-                        "acks",
-                        "all"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer());
+        return IntegrationFixtures.producer(kafka);
     }
 
     private Verifier verifier(Topics topics) {
@@ -433,20 +420,7 @@ class ClassifierResilienceIntegrationTest {
 
         Verifier(Topics topics) {
             this.topics = topics;
-            consumer =
-                    new KafkaConsumer<>(
-                            Map.of(
-                                    "bootstrap.servers",
-                                    kafka.bootstrapServers(),
-                                    "group.id",
-                                    "verifier-" + UUID.randomUUID(),
-                                    "auto.offset.reset",
-                                    "earliest",
-                                    "isolation.level",
-                                    "read_committed"),
-                            new StringDeserializer(),
-                            new ByteArrayDeserializer());
-            consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+            consumer = IntegrationFixtures.committedReader(kafka, topics);
         }
 
         void pollUntil(BooleanSupplier condition, String what, Process process) {

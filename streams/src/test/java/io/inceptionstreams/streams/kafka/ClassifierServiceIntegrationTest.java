@@ -24,15 +24,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,15 +222,7 @@ class ClassifierServiceIntegrationTest {
                 records.add(record(topics, "schema" + n, TestImages.unknownSchemaId()));
             }
         }
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        Map.of(
-                                "bootstrap.servers",
-                                kafka.bootstrapServers(),
-                                "enable.idempotence",
-                                true),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = IntegrationFixtures.producer(kafka)) {
             for (ProducerRecord<byte[], byte[]> record : records) {
                 producer.send(record);
             }
@@ -258,19 +246,7 @@ class ClassifierServiceIntegrationTest {
             int labelCount,
             int deadLetterCount) {
         try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(
-                        Map.of(
-                                "bootstrap.servers",
-                                kafka.bootstrapServers(),
-                                "group.id",
-                                "verifier-" + UUID.randomUUID(),
-                                "auto.offset.reset",
-                                "earliest",
-                                "isolation.level",
-                                "read_committed"),
-                        new StringDeserializer(),
-                        new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+                IntegrationFixtures.committedReader(kafka, topics)) {
             long deadline = System.nanoTime() + AWAIT.toNanos();
             long quietUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, quietUntil)) {

@@ -10,7 +10,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** What the broker-backed tests share: per-test topics and a small real inference engine. */
 final class IntegrationFixtures {
@@ -50,5 +56,42 @@ final class IntegrationFixtures {
                 new InferenceEngine.BatchPolicy(maxBatchSize, Duration.ofMillis(20)),
                 2,
                 new ClassifierMetrics(new SimpleMeterRegistry()));
+    }
+
+    /** An idempotent producer of raw key and value bytes (acks=all). */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafkaCluster kafka) {
+        return new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "enable.idempotence",
+                        true,
+                        "acks",
+                        "all"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    /**
+     * A consumer in a fresh group, reading committed data only from the start of the labels and
+     * dead-letter topics: what a downstream consumer under exactly-once sees.
+     */
+    static KafkaConsumer<String, byte[]> committedReader(
+            EmbeddedKafkaCluster kafka, Topics topics) {
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                kafka.bootstrapServers(),
+                                "group.id",
+                                "verifier-" + UUID.randomUUID(),
+                                "auto.offset.reset",
+                                "earliest",
+                                "isolation.level",
+                                "read_committed"),
+                        new StringDeserializer(),
+                        new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+        return consumer;
     }
 }
