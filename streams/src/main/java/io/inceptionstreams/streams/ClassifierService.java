@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ public final class ClassifierService implements AutoCloseable {
     private final boolean ownsEngine;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private ClassifierService(
             ClassifierConfig config,
@@ -45,14 +47,34 @@ public final class ClassifierService implements AutoCloseable {
                     log.error("stream thread failed; replacing it", exception);
                     return StreamThreadExceptionResponse.REPLACE_THREAD;
                 });
+        streams.setStateListener(
+                (newState, oldState) -> {
+                    if (newState == KafkaStreams.State.ERROR
+                            || newState == KafkaStreams.State.NOT_RUNNING) {
+                        stopped.countDown();
+                    }
+                });
         this.streamsMetrics = metrics.bind(streams);
     }
 
-    /** Opens the configured model in a new engine, owned and closed by the service, and starts. */
-    public static ClassifierService start(ClassifierConfig config, MeterRegistry registry)
-            throws IOException, MalformedModelException {
+    /**
+     * Checks that Kafka, the topics and the registry are there ({@link Preflight}), opens the
+     * configured model in a new engine, owned and closed by the service, and starts.
+     *
+     * @throws ServiceStartException when a dependency is missing or unreachable, or the model
+     *     bundle cannot be read
+     */
+    public static ClassifierService start(ClassifierConfig config, MeterRegistry registry) {
+        Preflight.check(config);
         ClassifierMetrics metrics = new ClassifierMetrics(registry);
-        InferenceEngine engine = InferenceEngine.open(config, metrics);
+        InferenceEngine engine;
+        try {
+            engine = InferenceEngine.open(config, metrics);
+        } catch (IOException | MalformedModelException e) {
+            throw new ServiceStartException(
+                    "cannot load model bundle '" + config.modelBundle() + "': " + e.getMessage(),
+                    e);
+        }
         try {
             return new ClassifierService(config, engine, true, metrics).started();
         } catch (RuntimeException e) {
@@ -76,6 +98,38 @@ public final class ClassifierService implements AutoCloseable {
     }
 
     public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Whether the instance is serving, and if not, why: what {@code /health} reports. */
+    public record Health(boolean healthy, String detail) {}
+
+    /**
+     * Healthy while the Kafka Streams client is {@code RUNNING} or {@code REBALANCING} and the
+     * model is loaded and its batch loop alive.
+     */
+    public Health health() {
+        KafkaStreams.State state = streams.state();
+        boolean streaming =
+                state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        boolean modelLoaded = engine.isRunning();
+        String detail =
+                "kafka streams "
+                        + state
+                        + ", model "
+                        + engine.modelName()
+                        + " "
+                        + engine.modelVersion()
+                        + (modelLoaded ? " loaded" : " not running");
+        return new Health(streaming && modelLoaded, detail);
+    }
+
+    /**
+     * Blocks until the Kafka Streams client has stopped, after {@link #close()} or a fatal error,
+     * and returns its final state ({@code NOT_RUNNING} or {@code ERROR}).
+     */
+    public KafkaStreams.State awaitTermination() throws InterruptedException {
+        stopped.await();
         return streams.state();
     }
 

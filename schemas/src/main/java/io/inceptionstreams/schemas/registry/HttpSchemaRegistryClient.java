@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -251,6 +252,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             latestBySubject.put(subject, new CachedLatest(latest, System.nanoTime()));
         }
         return latest;
+    }
+
+    @Override
+    public List<String> subjects() {
+        String operation = RegistryOperations.listSubjects();
+        JsonNode answer = call(operation, "GET", "/subjects", null);
+        if (!answer.isArray()) {
+            throw new SerializationException(
+                    operation + " failed: expected a JSON array, got " + quote(answer.toString()));
+        }
+        List<String> subjects = new ArrayList<>();
+        answer.forEach(subject -> subjects.add(subject.asText()));
+        return subjects;
     }
 
     private Integer cachedId(String subject, Schema schema) {

@@ -1,5 +1,6 @@
 package io.inceptionstreams.schemas.registry;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -65,6 +66,11 @@ public final class MockSchemaRegistry {
         @Override
         public RegisteredSchema getLatestVersion(String subject) {
             return call(RegistryOperations.fetchLatest(subject), () -> store().latest(subject));
+        }
+
+        @Override
+        public List<String> subjects() {
+            return call(RegistryOperations.listSubjects(), () -> store().subjects());
         }
 
         private static <T> T call(String operation, Supplier<T> storeCall) {

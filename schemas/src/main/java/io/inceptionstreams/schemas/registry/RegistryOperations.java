@@ -19,4 +19,8 @@ final class RegistryOperations {
     static String fetchLatest(String subject) {
         return "Fetching the latest version of subject '" + subject + "'";
     }
+
+    static String listSubjects() {
+        return "Listing the subjects";
+    }
 }

@@ -24,6 +24,12 @@ public interface SchemaRegistryClient extends AutoCloseable {
 
     RegisteredSchema getLatestVersion(String subject);
 
+    /**
+     * Every subject with a live version. Cheap on any registry, so it also serves to check that the
+     * registry is reachable (and the credentials accepted) before anything depends on it.
+     */
+    List<String> subjects();
+
     @Override
     default void close() {}
 

@@ -107,6 +107,24 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldListTheSubjectsWithGet() {
+        server.then(Reply.json(200, "[\"pings-value\",\"pongs-value\"]"));
+
+        assertThat(client().subjects()).containsExactly("pings-value", "pongs-value");
+
+        assertThat(server.received().get(0).method()).isEqualTo("GET");
+        assertThat(server.received().get(0).rawPath()).isEqualTo("/subjects");
+    }
+
+    @Test
+    void shouldRejectASubjectListThatIsNotAnArray() {
+        server.then(Reply.json(200, "{\"subjects\":[]}"));
+
+        assertThatThrownBy(() -> client().subjects())
+                .hasMessageContaining("Listing the subjects failed: expected a JSON array");
+    }
+
+    @Test
     void shouldCacheTheLatestVersionForeverByDefault() {
         server.then(Reply.json(200, LATEST_ANSWER));
         HttpSchemaRegistryClient client = client();

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -73,10 +74,22 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String REFERENCE_HTTP_ENABLED = "reference.http.enabled";
     public static final String REFERENCE_HTTP_TIMEOUT_MS = "reference.http.timeout.ms";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String HTTP_PORT = "http.port";
+    public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
 
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String SERDE_PREFIX = "serde.";
     public static final String ENV_PREFIX = "INCEPTION_";
+
+    /** The configuration file the command line reads when {@code --config} is not given. */
+    public static final String CONFIG_FILE_VARIABLE = "INCEPTION_CONFIG";
+
+    /**
+     * {@code INCEPTION_*} variables that belong to the launcher, not to a knob: the configuration
+     * file and the JVM options of {@code ./inception-streams}.
+     */
+    private static final Set<String> LAUNCHER_VARIABLES =
+            Set.of(CONFIG_FILE_VARIABLE, "INCEPTION_JAVA_OPTS");
 
     private static final ConfigDef.Validator DEVICE_VALIDATOR =
             new ConfigDef.Validator() {
@@ -276,7 +289,23 @@ public final class ClassifierConfig extends AbstractConfig {
                                     StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
                             Importance.MEDIUM,
                             "at_least_once, or exactly_once_v2 (labels, dead letters, pending"
-                                    + " store and offsets commit atomically).");
+                                    + " store and offsets commit atomically).")
+                    .define(
+                            HTTP_PORT,
+                            Type.INT,
+                            8080,
+                            Range.between(-1, 65_535),
+                            Importance.MEDIUM,
+                            "Port of the HTTP endpoints /health and /metrics (Prometheus text);"
+                                    + " 0 picks a free port, -1 turns them off.")
+                    .define(
+                            STARTUP_TIMEOUT_MS,
+                            Type.LONG,
+                            30_000L,
+                            Range.between(1, 600_000),
+                            Importance.LOW,
+                            "How long the service tries to reach Kafka and the schema registry at"
+                                    + " start before it gives up with an error, in milliseconds.");
 
     private final Map<String, String> kafkaPassThrough;
     private final Map<String, String> serdePassThrough;
@@ -358,7 +387,7 @@ public final class ClassifierConfig extends AbstractConfig {
     }
 
     private static Optional<String> keyOfEnvironmentVariable(String variable) {
-        if (!variable.startsWith(ENV_PREFIX)) {
+        if (!variable.startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(variable)) {
             return Optional.empty();
         }
         for (String name : DEFINITION.names()) {
@@ -466,6 +495,19 @@ public final class ClassifierConfig extends AbstractConfig {
         return getString(PROCESSING_GUARANTEE);
     }
 
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
+    public Duration startupTimeout() {
+        return Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS));
+    }
+
+    /** The bootstrap servers as Kafka clients take them: host:port, comma-separated. */
+    public String bootstrapServers() {
+        return String.join(",", getList(BOOTSTRAP_SERVERS));
+    }
+
     /**
      * The configuration of the Avro serdes and their registry client, in Confluent's key names: the
      * registry knobs plus every {@code serde.*} pass-through.
@@ -482,15 +524,24 @@ public final class ClassifierConfig extends AbstractConfig {
     }
 
     /**
+     * The properties of a plain Kafka client of the same cluster (the command line's producer and
+     * consumer): the bootstrap servers and every {@code kafka.*} pass-through, so security settings
+     * apply to them as to the service.
+     */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> props = new LinkedHashMap<>(kafkaPassThrough);
+        props.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    /**
      * The Kafka Streams properties: the knobs Kafka owns, the dead-letter wiring, then every {@code
      * kafka.*} pass-through, which may override any of them.
      */
     public Properties streamsProperties() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
-        props.put(
-                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
-                String.join(",", getList(BOOTSTRAP_SERVERS)));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
         // KIP-1034: a record the source serde cannot read is written, with its original bytes and
@@ -506,6 +557,9 @@ public final class ClassifierConfig extends AbstractConfig {
         props.put(
                 StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 FailTaskProcessingExceptionHandler.class.getName());
+        // The topology has no global stores; opting in now silences Kafka's deprecation warning
+        // and is the behaviour Kafka 5.0 makes the default.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(kafkaPassThrough);
         return props;
     }

@@ -136,6 +136,11 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 metrics);
     }
 
+    /** Whether the model is loaded and batches are being run: false once closed or crashed. */
+    public boolean isRunning() {
+        return !closed && batcher.isAlive();
+    }
+
     @Override
     public String modelName() {
         return classifier.bundle().descriptor().name();

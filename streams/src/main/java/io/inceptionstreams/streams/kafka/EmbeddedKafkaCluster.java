@@ -1,5 +1,8 @@
 package io.inceptionstreams.streams.kafka;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real Apache Kafka broker in this JVM: KRaft, one combined broker and controller node, listening
@@ -20,6 +25,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * topics are created with one replica; otherwise consumer groups and transactions would hang.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
     private final KafkaClusterTestKit cluster;
 
     private EmbeddedKafkaCluster(KafkaClusterTestKit cluster) {
@@ -47,7 +53,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -55,6 +61,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             throw e;
         }
         return new EmbeddedKafkaCluster(cluster);
+    }
+
+    /**
+     * Formats the storage directories. Kafka's formatter prints its report on {@code System.out},
+     * which is the command line's result stream (the demo's table, the addresses a script reads),
+     * so the report goes to the debug log instead.
+     */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        synchronized (System.class) {
+            PrintStream stdout = System.out;
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(report, true, StandardCharsets.UTF_8));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+                log.debug("storage formatted: {}", report.toString(StandardCharsets.UTF_8));
+            }
+        }
     }
 
     /** The bootstrap servers of the broker, host:port on loopback. */

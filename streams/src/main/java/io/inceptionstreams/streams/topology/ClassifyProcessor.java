@@ -202,6 +202,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
                             .setBatchSize(classified.batchSize())
                             .setQueueMs(classified.queueMs())
                             .setInferenceMs(classified.inferenceMs())
+                            .setAttributes(done.event().getAttributes())
                             .build();
             context.forward(
                     new Record<Object, Object>(imageId, label, done.pending().timestamp()),

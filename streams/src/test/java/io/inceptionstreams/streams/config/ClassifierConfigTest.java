@@ -102,6 +102,27 @@ class ClassifierConfigTest {
     }
 
     @Test
+    void shouldLeaveTheLaunchersOwnVariablesAlone() {
+        ClassifierConfig config =
+                ClassifierConfig.load(
+                        null,
+                        Map.of(
+                                "INCEPTION_CONFIG", "/etc/inception.properties",
+                                "INCEPTION_JAVA_OPTS", "-Xmx2g",
+                                "INCEPTION_HTTP_PORT", "9090"),
+                        Map.of());
+
+        assertThat(config.httpPort()).isEqualTo(9090);
+    }
+
+    @Test
+    void shouldRejectAnHttpPortBelowMinusOne() {
+        assertThatThrownBy(() -> ClassifierConfig.of(Map.of("http.port", "-2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+    }
+
+    @Test
     void shouldDescribeEveryKnob() {
         for (ConfigDef.ConfigKey key : ClassifierConfig.DEFINITION.configKeys().values()) {
             assertThat(key.documentation).as(key.name).isNotBlank();

@@ -7,6 +7,7 @@ import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
+import io.inceptionstreams.streams.ChildJvm;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
@@ -296,20 +297,8 @@ class ClassifierResilienceIntegrationTest {
         try (OutputStream out = Files.newOutputStream(file)) {
             properties.store(out, "crash test instance");
         }
-        String classpath =
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path"));
-        // An argument file, since the classpath may be longer than a command line should be.
-        Path arguments = dir.resolve("child.args");
-        Files.writeString(arguments, "-cp \"" + classpath + "\"\n");
         Path log = dir.resolve("child.log");
-        return new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "@" + arguments,
-                        "-Xmx512m",
-                        "-Doffline=true",
-                        ClassifierProcess.class.getName(),
-                        file.toString())
+        return ChildJvm.builder(dir, ClassifierProcess.class.getName(), file.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
