@@ -139,6 +139,7 @@ final class DemoCommand implements Callable<Integer> {
                             "metrics.url=http://localhost:%d/metrics%n", instance.httpPort());
                     addresses.flush();
                 }
+                instance.awaitRunning(timeout);
                 classifySamples(config, samples.subList(0, images), out);
                 if (serve) {
                     serveUntilInterrupted(instance, err);
@@ -151,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Sends the samples, prints each label as it arrives, then the summary; all labelled? */
+    /** Sends the samples, prints each label as it arrives, then the summary. */
     private void classifySamples(
             ClassifierConfig config, List<SampleImages.Sample> samples, PrintWriter out) {
         if (samples.isEmpty()) {

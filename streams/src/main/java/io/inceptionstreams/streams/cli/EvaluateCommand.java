@@ -47,6 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
     int limit;
 
     @Option(
+            paramLabel = "DEVICE",
             names = "--device",
             defaultValue = "auto",
             description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")

@@ -107,6 +107,7 @@ final class ModelCommand implements Runnable {
         Path bundleOut;
 
         @Option(
+                paramLabel = "N",
                 names = "--image-size",
                 defaultValue = "48",
                 description =

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** A running classifier service with its {@code /health} and {@code /metrics} endpoints. */
@@ -57,6 +58,33 @@ final class ServingInstance implements AutoCloseable {
 
     ClassifierService service() {
         return service;
+    }
+
+    /**
+     * Blocks until Kafka Streams is {@code RUNNING}: the group has formed and the tasks are
+     * assigned and restored.
+     *
+     * @throws CommandFailedException when it stops instead, or is not running within {@code
+     *     timeout}
+     */
+    void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        KafkaStreams.State state = service.state();
+        while (state != KafkaStreams.State.RUNNING) {
+            if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+                throw new CommandFailedException("the classifier stopped in state " + state);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CommandFailedException(
+                        "the classifier was not running after "
+                                + timeout.toSeconds()
+                                + " s (state "
+                                + state
+                                + ")");
+            }
+            Thread.sleep(50);
+            state = service.state();
+        }
     }
 
     /** Blocks until the service has stopped; its final state. */

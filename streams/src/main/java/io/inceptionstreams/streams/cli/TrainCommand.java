@@ -49,30 +49,35 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpoints;
 
     @Option(
+            paramLabel = "N",
             names = "--epochs",
             defaultValue = "6",
             description = "Total epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(
+            paramLabel = "N",
             names = "--batch-size",
             defaultValue = "128",
             description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(
+            paramLabel = "RATE",
             names = "--learning-rate",
             defaultValue = "0.001",
             description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float learningRate;
 
     @Option(
+            paramLabel = "N",
             names = "--image-size",
             defaultValue = "48",
             description = "Square input side, 48 or more (default: ${DEFAULT-VALUE}).")
     int imageSize;
 
     @Option(
+            paramLabel = "N",
             names = "--seed",
             defaultValue = "42",
             description =
@@ -91,18 +96,21 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(
+            paramLabel = "N",
             names = "--train-limit",
             defaultValue = "0",
             description = "Train on the first N images only, 0 = all 60,000 (default: 0).")
     int trainLimit;
 
     @Option(
+            paramLabel = "N",
             names = "--eval-limit",
             defaultValue = "0",
             description = "Evaluate on the first N test images, 0 = all 10,000 (default: 0).")
     int evalLimit;
 
     @Option(
+            paramLabel = "DEVICE",
             names = "--device",
             defaultValue = "auto",
             description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")

@@ -557,9 +557,14 @@ public final class ClassifierConfig extends AbstractConfig {
         props.put(
                 StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 FailTaskProcessingExceptionHandler.class.getName());
-        // The topology has no global stores; opting in now silences Kafka's deprecation warning
-        // and is the behaviour Kafka 5.0 makes the default.
+        // The topology has no global stores; opting in is the behaviour Kafka 5.0 makes the
+        // default and silences its warning. The partition assignor rebuilds a StreamsConfig from
+        // the main consumer's settings, so it must be given there too.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(
+                StreamsConfig.mainConsumerPrefix(
+                        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                true);
         props.putAll(kafkaPassThrough);
         return props;
     }
