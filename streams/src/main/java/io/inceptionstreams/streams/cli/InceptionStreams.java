@@ -1,6 +1,7 @@
 package io.inceptionstreams.streams.cli;
 
 import io.inceptionstreams.streams.ServiceStartException;
+import io.inceptionstreams.streams.bench.BenchCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import org.apache.kafka.common.KafkaException;
@@ -36,6 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TrainCommand.class,
             EvaluateCommand.class,
             ModelCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class InceptionStreams implements Runnable {

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -244,7 +245,7 @@ public final class ClassifierConfig extends AbstractConfig {
                             Range.between(1, 10_000),
                             Importance.LOW,
                             "Wall-clock interval at which finished images are forwarded, in"
-                                    + " milliseconds.")
+                                    + " milliseconds; also the stream thread's longest poll.")
                     .define(
                             IMAGE_MAX_BYTES,
                             Type.LONG,
@@ -565,6 +566,13 @@ public final class ClassifierConfig extends AbstractConfig {
                 StreamsConfig.mainConsumerPrefix(
                         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
                 true);
+        // Labels are forwarded by the stream thread only, between its polls: a thread blocked
+        // for Kafka Streams' default 100 ms poll holds back labels the engine has finished.
+        // Waking it at the forward interval halved the median latency at half load (bench).
+        props.put(StreamsConfig.POLL_MS_CONFIG, getLong(FORWARD_INTERVAL_MS));
+        // Kafka Streams lets its producer wait 100 ms to fill a batch of records; a label is
+        // ready when its image batch is, so waiting longer only adds latency.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         props.putAll(kafkaPassThrough);
         return props;
     }
