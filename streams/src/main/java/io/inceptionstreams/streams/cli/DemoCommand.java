@@ -8,13 +8,10 @@ import io.inceptionstreams.streams.client.ImageProducer;
 import io.inceptionstreams.streams.client.LabelReader;
 import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.kafka.EmbeddedKafkaCluster;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -147,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
                 return InceptionStreams.EXIT_OK;
             }
         } finally {
-            deleteRecursively(stateDir);
+            Utils.delete(stateDir.toFile());
             closed.countDown();
         }
     }
@@ -229,13 +226,5 @@ final class DemoCommand implements Callable<Integer> {
         }
         err.println("stopping");
         err.flush();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -6,9 +6,9 @@ import io.inceptionstreams.model.fashionmnist.FashionMnist;
 import io.inceptionstreams.model.training.Evaluation;
 import io.inceptionstreams.model.training.FashionMnistEvaluator;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,20 +24,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    @Mixin FashionMnistData data;
+
     @Option(
             names = "--bundle",
             paramLabel = "LOCATION",
             defaultValue = "default",
             description = "Model bundle (default: ${DEFAULT-VALUE}, the bundled model).")
     String bundle;
-
-    @Option(
-            names = "--data",
-            paramLabel = "DIR",
-            description =
-                    "Fashion-MNIST IDX files (default: the Debian package's"
-                            + " /usr/share/datasets/fashion-mnist).")
-    Path data;
 
     @Option(
             names = "--limit",
@@ -56,9 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelBundle model = ModelBundle.open(bundle);
-        FashionMnist test =
-                FashionMnist.load(
-                        data == null ? FashionMnist.defaultDir() : data, FashionMnist.Split.TEST);
+        FashionMnist test = FashionMnist.load(data.dir(), FashionMnist.Split.TEST);
         PrintWriter out = spec.commandLine().getOut();
         try (ImageClassifier classifier = ImageClassifier.open(model, device, 1)) {
             Evaluation evaluation =

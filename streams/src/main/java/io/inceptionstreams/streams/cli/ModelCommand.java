@@ -10,10 +10,10 @@ import io.inceptionstreams.model.googlenet.ModelSummary;
 import io.inceptionstreams.model.preprocess.InputSpec;
 import io.inceptionstreams.model.training.FashionMnistTrainer;
 import io.inceptionstreams.model.training.TrainingOptions;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -92,42 +92,23 @@ final class ModelCommand implements Runnable {
     static final class Export implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Option(
-                names = "--checkpoints",
-                paramLabel = "DIR",
-                defaultValue = "checkpoints",
-                description = "Checkpoint directory (default: ${DEFAULT-VALUE}).")
-        Path checkpoints;
+        @Mixin BundleOutput output;
 
         @Option(
-                names = "--bundle-out",
-                paramLabel = "DIR",
-                defaultValue = "trained-bundle",
-                description = "Where the bundle is written (default: ${DEFAULT-VALUE}).")
-        Path bundleOut;
-
-        @Option(
-                paramLabel = "N",
                 names = "--image-size",
+                paramLabel = "N",
                 defaultValue = "48",
                 description =
                         "Input side the checkpoint was trained at (default: ${DEFAULT-VALUE}).")
         int imageSize;
-
-        @Option(
-                names = "--version-label",
-                paramLabel = "VERSION",
-                defaultValue = "1.0.0",
-                description = "Version written into the bundle (default: ${DEFAULT-VALUE}).")
-        String version;
 
         @Override
         public Integer call() throws Exception {
             TrainingOptions options =
                     new TrainingOptions(
                             FashionMnist.defaultDir(),
-                            bundleOut,
-                            checkpoints,
+                            output.bundleOut,
+                            output.checkpoints,
                             1,
                             1,
                             0.001f,
@@ -138,11 +119,13 @@ final class ModelCommand implements Runnable {
                             0,
                             0,
                             "cpu",
-                            version);
+                            output.version);
             int epochs = new FashionMnistTrainer(options, System.out).exportCheckpoint();
             spec.commandLine()
                     .getOut()
-                    .printf("exported the checkpoint of epoch %d to %s%n", epochs, bundleOut);
+                    .printf(
+                            "exported the checkpoint of epoch %d to %s%n",
+                            epochs, output.bundleOut);
             spec.commandLine().getOut().flush();
             return InceptionStreams.EXIT_OK;
         }

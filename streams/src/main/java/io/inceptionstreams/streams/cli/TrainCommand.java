@@ -1,12 +1,11 @@
 package io.inceptionstreams.streams.cli;
 
-import io.inceptionstreams.model.fashionmnist.FashionMnist;
 import io.inceptionstreams.model.training.Evaluation;
 import io.inceptionstreams.model.training.FashionMnistTrainer;
 import io.inceptionstreams.model.training.TrainingOptions;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -26,27 +25,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(
-            names = "--data",
-            paramLabel = "DIR",
-            description =
-                    "Fashion-MNIST IDX files (default: the Debian package's"
-                            + " /usr/share/datasets/fashion-mnist).")
-    Path data;
+    @Mixin FashionMnistData data;
 
-    @Option(
-            names = "--bundle-out",
-            paramLabel = "DIR",
-            defaultValue = "trained-bundle",
-            description = "Where the bundle is written (default: ${DEFAULT-VALUE}).")
-    Path bundleOut;
-
-    @Option(
-            names = "--checkpoints",
-            paramLabel = "DIR",
-            defaultValue = "checkpoints",
-            description = "Checkpoint directory (default: ${DEFAULT-VALUE}).")
-    Path checkpoints;
+    @Mixin BundleOutput output;
 
     @Option(
             paramLabel = "N",
@@ -116,22 +97,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(
-            names = "--version-label",
-            paramLabel = "VERSION",
-            defaultValue = "1.0.0",
-            description = "Version written into the bundle (default: ${DEFAULT-VALUE}).")
-    String version;
-
     @Override
     public Integer call() throws Exception {
         TrainingOptions options;
         try {
             options =
                     new TrainingOptions(
-                            data == null ? FashionMnist.defaultDir() : data,
-                            bundleOut,
-                            checkpoints,
+                            data.dir(),
+                            output.bundleOut,
+                            output.checkpoints,
                             epochs,
                             batchSize,
                             learningRate,
@@ -142,14 +116,14 @@ final class TrainCommand implements Callable<Integer> {
                             trainLimit,
                             evalLimit,
                             device,
-                            version);
+                            output.version);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Evaluation evaluation = new FashionMnistTrainer(options, System.out).train();
         System.out.printf(
                 "bundle written to %s; test accuracy %.4f on %d images%n",
-                bundleOut, evaluation.accuracy(), evaluation.count());
+                output.bundleOut, evaluation.accuracy(), evaluation.count());
         return InceptionStreams.EXIT_OK;
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ class CommandLineTest {
 
     private static String[] connection(String... more) {
         List<String> args =
-                new java.util.ArrayList<>(
+                new ArrayList<>(
                         List.of(
                                 "-b", kafka.bootstrapServers(),
                                 "-r", registry.url(),
@@ -134,45 +135,23 @@ class CommandLineTest {
 
     @Test
     void shouldNameTheMissingTopics() {
-        CommandResult result =
-                CommandResult.run(
-                        command(
-                                "run",
-                                connection(
-                                        "--set",
-                                        "images.topic=nowhere-images",
-                                        "--http-port",
-                                        "-1")));
+        String[] missing = {"nowhere-images", "nowhere-labels", "nowhere-dlq"};
+
+        CommandResult result = runService(registry.url(), missing);
 
         assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
         assertThat(result.errLines())
                 .singleElement()
                 .asString()
                 .startsWith(
-                        "error: missing topic(s) [images.dlq, labels, nowhere-images] on Kafka at "
+                        "error: missing topic(s) [nowhere-dlq, nowhere-images, nowhere-labels] on"
+                                + " Kafka at "
                                 + kafka.bootstrapServers());
     }
 
     @Test
     void shouldSayWhenTheRegistryCannotBeReached() throws Exception {
-        String[] topics = topics("no-registry");
-        CommandResult result =
-                CommandResult.run(
-                        "run",
-                        "-b",
-                        kafka.bootstrapServers(),
-                        "-r",
-                        "http://127.0.0.1:1",
-                        "--set",
-                        "startup.timeout.ms=1500",
-                        "--set",
-                        "images.topic=" + topics[0],
-                        "--set",
-                        "labels.topic=" + topics[1],
-                        "--set",
-                        "dlq.topic=" + topics[2],
-                        "--http-port",
-                        "-1");
+        CommandResult result = runService("http://127.0.0.1:1", topics("no-registry"));
 
         assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
         assertThat(result.errLines())
@@ -183,24 +162,41 @@ class CommandLineTest {
 
     @Test
     void shouldSayWhichModelBundleIsMissing() throws Exception {
-        String[] topics = topics("no-bundle");
         Path missing = dir.resolve("no-such-bundle");
+
         CommandResult result =
-                CommandResult.run(
-                        command(
-                                "run",
-                                connection(
-                                        "--set", "images.topic=" + topics[0],
-                                        "--set", "labels.topic=" + topics[1],
-                                        "--set", "dlq.topic=" + topics[2],
-                                        "--model-bundle", missing.toString(),
-                                        "--http-port", "-1")));
+                runService(
+                        registry.url(), topics("no-bundle"), "--model-bundle", missing.toString());
 
         assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
         assertThat(result.errLines())
                 .singleElement()
                 .asString()
                 .startsWith("error: cannot load model bundle '" + missing + "'");
+    }
+
+    /** {@code run} on the test broker with these topics, the registry at {@code registryUrl}. */
+    private static CommandResult runService(String registryUrl, String[] topics, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "-b",
+                                kafka.bootstrapServers(),
+                                "-r",
+                                registryUrl,
+                                "--set",
+                                "startup.timeout.ms=1500",
+                                "--set",
+                                "images.topic=" + topics[0],
+                                "--set",
+                                "labels.topic=" + topics[1],
+                                "--set",
+                                "dlq.topic=" + topics[2],
+                                "--http-port",
+                                "-1"));
+        args.addAll(List.of(more));
+        return CommandResult.run(args.toArray(String[]::new));
     }
 
     @Test
