@@ -545,9 +545,10 @@ public final class ClassifierConfig extends AbstractConfig {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
-        // KIP-1034: a record the source serde cannot read is written, with its original bytes and
-        // Kafka's __streams.errors.* headers, to the same dead-letter topic the processor uses,
-        // and the handler resumes so one bad record never stops the partition.
+        // Unreadable values reach the processor, which dead-letters them with their offset. As a
+        // safety net for anything else a deserializer might throw, Kafka Streams' own DLQ
+        // (KIP-1034) writes to the same topic, and the handler resumes so one bad record never
+        // stops the partition.
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, dlqTopic());
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

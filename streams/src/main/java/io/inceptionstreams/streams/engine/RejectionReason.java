@@ -8,6 +8,11 @@ import io.inceptionstreams.model.preprocess.ImageRejectedException;
  * the engine itself fails the task instead, so that the image is retried, not dead-lettered.
  */
 public enum RejectionReason {
+    /**
+     * The record's value is not a readable image event: a wrong magic byte, an unknown schema id,
+     * truncated or invalid Avro, a tombstone.
+     */
+    UNREADABLE_EVENT,
     /** More encoded bytes than {@code image.max.bytes}. */
     TOO_LARGE,
     /** Declared dimensions over {@code image.max.pixels}. */

@@ -1,5 +1,7 @@
 package io.inceptionstreams.streams.topology;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.inceptionstreams.model.classify.Prediction;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.avro.Label;
@@ -7,6 +9,7 @@ import io.inceptionstreams.schemas.avro.LabelEvent;
 import io.inceptionstreams.schemas.avro.ModelInfo;
 import io.inceptionstreams.streams.engine.AsyncImageClassifier;
 import io.inceptionstreams.streams.engine.ClassificationOutcome;
+import io.inceptionstreams.streams.engine.RejectionReason;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,8 +108,6 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
 
     @Override
     public void process(Record<byte[], SourceImage> record) {
-        metrics.imageReceived();
-        awaitCapacity();
         RecordMetadata origin = context.recordMetadata().orElseThrow();
         PendingImage pending =
                 new PendingImage(
@@ -117,6 +118,20 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
                         record.key(),
                         record.value().bytes(),
                         new RecordHeaders(record.headers().toArray()));
+        if (!record.value().readable()) {
+            // Nothing to classify or to order against: dead-lettered now, in this record's
+            // transaction under exactly-once.
+            String key = record.key() == null ? "" : new String(record.key(), UTF_8);
+            deadLetter(
+                    pending,
+                    key,
+                    new ClassificationOutcome.Rejected(
+                            RejectionReason.UNREADABLE_EVENT, record.value().readFailure()));
+            forwardCompleted();
+            return;
+        }
+        metrics.imageReceived();
+        awaitCapacity();
         long sequence = nextSequence++;
         store.put(sequence, pending);
         submitPending(new KeyValue<>(sequence, record.value().event()));
@@ -209,16 +224,21 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
                     ClassifierTopology.SINK);
             metrics.labelForwarded(Duration.ofMillis(now - done.pending().timestamp()));
         } else if (outcome instanceof ClassificationOutcome.Rejected rejected) {
-            Record<byte[], byte[]> deadLetter = DeadLetters.of(done.pending(), imageId, rejected);
-            context.forward(
-                    new Record<Object, Object>(
-                            deadLetter.key(),
-                            deadLetter.value(),
-                            deadLetter.timestamp(),
-                            deadLetter.headers()),
-                    ClassifierTopology.DEAD_LETTERS);
-            metrics.imageRejected(rejected.reason().name());
+            deadLetter(done.pending(), imageId, rejected);
         }
+    }
+
+    private void deadLetter(
+            PendingImage pending, String imageId, ClassificationOutcome.Rejected rejected) {
+        Record<byte[], byte[]> deadLetter = DeadLetters.of(pending, imageId, rejected);
+        context.forward(
+                new Record<Object, Object>(
+                        deadLetter.key(),
+                        deadLetter.value(),
+                        deadLetter.timestamp(),
+                        deadLetter.headers()),
+                ClassifierTopology.DEAD_LETTERS);
+        metrics.imageRejected(rejected.reason().name());
     }
 
     private static Label label(Prediction prediction) {

@@ -16,20 +16,21 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Dead-letter records for images the engine rejected, in the layout of Kafka Streams' own DLQ
- * (KIP-1034) so that one consumer reads both kinds: the original key, value, timestamp and headers,
- * plus Kafka's {@code __streams.errors.*} headers (exception class, message, stack trace, source
- * topic, partition and offset, all UTF-8 strings). The header names are taken from Kafka's {@code
- * ExceptionHandlerUtils} rather than copied, so they cannot drift from what Kafka writes. Two
- * headers of this service are added:
+ * Dead-letter records for the records the service cannot classify (rejected by the engine, or not
+ * readable as events), in the layout of Kafka Streams' own DLQ (KIP-1034) so that one consumer
+ * reads both kinds: the original key, value, timestamp and headers, plus Kafka's {@code
+ * __streams.errors.*} headers (exception class, message, stack trace, source topic, partition and
+ * offset, all UTF-8 strings). The header names are taken from Kafka's {@code ExceptionHandlerUtils}
+ * rather than copied, so they cannot drift from what Kafka writes. Two headers of this service are
+ * added:
  *
  * <ul>
  *   <li>{@value #IMAGE_ID_HEADER}: the image id of the event;
  *   <li>{@value #REASON_HEADER}: the {@link io.inceptionstreams.streams.engine.RejectionReason}.
  * </ul>
  *
- * Records that cannot be deserialized at all are dead-lettered by Kafka Streams itself and carry
- * only Kafka's headers, since their id is unreadable.
+ * For a record whose value is not a readable event ({@code UNREADABLE_EVENT}) the image id is the
+ * record key, read as UTF-8.
  */
 public final class DeadLetters {
     public static final String IMAGE_ID_HEADER = "inception.image.id";

@@ -4,13 +4,28 @@ import io.inceptionstreams.schemas.avro.ImageEvent;
 
 /**
  * An image event as read from the source topic: the decoded event and the exact bytes it was read
- * from.
+ * from, or, when the bytes are not a readable event, why not.
  *
  * <p>Why keep the bytes: a dead-letter record must carry the original value, and re-serializing the
  * decoded event would not give it back (the producer may have written with another schema version,
  * so another id and body). The pending store keeps these bytes too, so a restored entry is decoded
  * by the same serde path as a fresh one.
  *
- * @param bytes the Confluent-framed value
+ * @param bytes the Confluent-framed value; null for a tombstone
+ * @param event the decoded event, or null when the value is unreadable
+ * @param readFailure why the value is unreadable, or null when it was read
  */
-public record SourceImage(byte[] bytes, ImageEvent event) {}
+public record SourceImage(byte[] bytes, ImageEvent event, RuntimeException readFailure) {
+
+    public SourceImage(byte[] bytes, ImageEvent event) {
+        this(bytes, event, null);
+    }
+
+    static SourceImage unreadable(byte[] bytes, RuntimeException readFailure) {
+        return new SourceImage(bytes, null, readFailure);
+    }
+
+    boolean readable() {
+        return event != null;
+    }
+}

@@ -12,9 +12,14 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The source value serde: decodes an {@link ImageEvent} and keeps the bytes beside it (see {@link
- * SourceImage}). Every failure to read a value, including a tombstone, throws here, so Kafka
- * Streams' deserialization handler sends the record to the dead-letter topic with Kafka's own
- * headers; the processor only ever sees readable events.
+ * SourceImage}).
+ *
+ * <p>A value that cannot be read (including a tombstone) does not throw: it reaches the processor
+ * as an unreadable {@link SourceImage}, which dead-letters it while processing that very record.
+ * Under exactly-once that makes the dead letter commit with the record's offset. Left to Kafka
+ * Streams' deserialization handler instead, a record is dead-lettered when it is buffered, but its
+ * offset is committed only once a later record of the partition is processed (KAFKA-6502), so an
+ * instance crashing in between had its replacement dead-letter the record a second time.
  */
 public final class SourceImageSerde implements Serde<SourceImage> {
     private final AvroDeserializer<ImageEvent> events = new AvroDeserializer<>();
@@ -41,10 +46,16 @@ public final class SourceImageSerde implements Serde<SourceImage> {
     public Deserializer<SourceImage> deserializer() {
         return (topic, bytes) -> {
             if (bytes == null) {
-                throw new SerializationException(
-                        "Tombstone on topic '" + topic + "': an image event is required");
+                return SourceImage.unreadable(
+                        null,
+                        new SerializationException(
+                                "Tombstone on topic '" + topic + "': an image event is required"));
             }
-            return new SourceImage(bytes, events.deserialize(topic, bytes));
+            try {
+                return new SourceImage(bytes, events.deserialize(topic, bytes));
+            } catch (RuntimeException e) {
+                return SourceImage.unreadable(bytes, e);
+            }
         };
     }
 

@@ -332,7 +332,7 @@ class ClassifierResilienceIntegrationTest {
                                 text,
                                 serde.serializer().serialize(topic, TestImages.notAnImage(text))));
                 String magic = prefix + "-magic-" + i;
-                bad.put(magic, "(deserialization)");
+                bad.put(magic, "UNREADABLE_EVENT");
                 records.add(record(magic, TestImages.wrongMagicByte()));
             }
         }
@@ -458,7 +458,7 @@ class ClassifierResilienceIntegrationTest {
                     Header reason = record.headers().lastHeader(DeadLetters.REASON_HEADER);
                     String value =
                             reason == null
-                                    ? "(deserialization)"
+                                    ? "(no reason header)"
                                     : new String(reason.value(), StandardCharsets.UTF_8);
                     if (deadLetters.put(key, value) != null) {
                         duplicateDeadLetters.add(key);

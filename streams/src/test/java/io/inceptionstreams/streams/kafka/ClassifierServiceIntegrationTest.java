@@ -216,9 +216,9 @@ class ClassifierServiceIntegrationTest {
                                                 TestImages.reference(
                                                         "escape" + n,
                                                         outside.toUri().toString()))));
-                bad.put("magic" + n, "(deserialization)");
+                bad.put("magic" + n, "UNREADABLE_EVENT");
                 records.add(record(topics, "magic" + n, TestImages.wrongMagicByte()));
-                bad.put("schema" + n, "(deserialization)");
+                bad.put("schema" + n, "UNREADABLE_EVENT");
                 records.add(record(topics, "schema" + n, TestImages.unknownSchemaId()));
             }
         }
@@ -258,7 +258,7 @@ class ClassifierServiceIntegrationTest {
                         Header reason = record.headers().lastHeader(DeadLetters.REASON_HEADER);
                         String value =
                                 reason == null
-                                        ? "(deserialization)"
+                                        ? "(no reason header)"
                                         : new String(reason.value(), StandardCharsets.UTF_8);
                         String previous = deadLetters.put(record.key(), value);
                         assertThat(previous).as("duplicate dead letter %s", record.key()).isNull();

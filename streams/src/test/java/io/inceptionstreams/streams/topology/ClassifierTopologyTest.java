@@ -289,10 +289,15 @@ class ClassifierTopologyTest {
                 .isEqualTo("REFERENCE_NOT_ALLOWED");
         assertThat(header(dlq.get("escape").headers(), DeadLetters.IMAGE_ID_HEADER))
                 .isEqualTo("escape");
-        // Kafka's own dead letters carry the deserialization failure
+        // Unreadable records carry the deserialization failure, and their key as the image id
         assertThat(header(dlq.get("magic").headers(), "__streams.errors.message"))
                 .contains("magic byte");
-        assertThat(header(dlq.get("schema").headers(), DeadLetters.REASON_HEADER)).isNull();
+        assertThat(header(dlq.get("magic").headers(), DeadLetters.REASON_HEADER))
+                .isEqualTo("UNREADABLE_EVENT");
+        assertThat(header(dlq.get("schema").headers(), DeadLetters.REASON_HEADER))
+                .isEqualTo("UNREADABLE_EVENT");
+        assertThat(header(dlq.get("schema").headers(), DeadLetters.IMAGE_ID_HEADER))
+                .isEqualTo("schema");
     }
 
     @Test
@@ -392,11 +397,12 @@ class ClassifierTopologyTest {
         assertThat(meters.get("inception.images.in").counter().count()).isEqualTo(10.0);
         assertThat(meters.get("inception.images.out").counter().count()).isEqualTo(6.0);
 
-        // And its rejections by reason (the unreadable record is Kafka's dead letter, not one)
+        // And its rejections by reason
         assertThat(rejected("CORRUPT")).isEqualTo(2.0);
         assertThat(rejected("UNSUPPORTED_TYPE")).isEqualTo(1.0);
         assertThat(rejected("TOO_MANY_PIXELS")).isEqualTo(1.0);
-        assertThat(meters.find("inception.images.rejected").counters()).hasSize(3);
+        assertThat(rejected("UNREADABLE_EVENT")).isEqualTo(1.0);
+        assertThat(meters.find("inception.images.rejected").counters()).hasSize(4);
 
         // And the batch sizes of the 6 classified images, in at least 2 batches of at most 4
         DistributionSummary batches = meters.get("inception.batch.size").summary();
