@@ -96,32 +96,60 @@ class ClassifierResilienceIntegrationTest {
     @Test
     void shouldLabelEveryImageExactlyOnceWhenACrashedInstanceIsReplacedUnderExactlyOnce()
             throws Exception {
-        // Given one instance in its own JVM, exactly once, with good and bad images to classify
-        Topics topics = topics("crash");
+        Crash crash = crashAndReplace("crash", "exactly_once_v2");
+
+        // Then, reading committed data, every good image has exactly one label and every bad one
+        // exactly one dead letter, with its reason: nothing lost, nothing duplicated
+        assertThat(crash.verifier.labels).containsOnlyKeys(crash.good);
+        assertThat(crash.verifier.labels)
+                .allSatisfy((id, count) -> assertThat(count).as(id).isOne());
+        assertThat(crash.verifier.deadLetters).isEqualTo(crash.bad);
+        assertThat(crash.verifier.duplicateDeadLetters).isEmpty();
+    }
+
+    @Test
+    void shouldLabelEveryImageAtLeastOnceWhenACrashedInstanceIsReplacedUnderAtLeastOnce()
+            throws Exception {
+        Crash crash = crashAndReplace("alos-crash", "at_least_once");
+
+        // Then every good image has a label and every bad one a dead letter with its reason:
+        // nothing lost (those in flight at the crash may have been written twice)
+        assertThat(crash.verifier.labels).containsOnlyKeys(crash.good);
+        assertThat(crash.verifier.labels)
+                .allSatisfy((id, count) -> assertThat(count).as(id).isPositive());
+        assertThat(crash.verifier.deadLetters).isEqualTo(crash.bad);
+    }
+
+    /** What a crash test saw: the images it sent and what the topics hold afterwards. */
+    private record Crash(Verifier verifier, List<String> good, Map<String, String> bad) {}
+
+    /**
+     * One instance in its own JVM under {@code guarantee}, good and bad images to classify; it is
+     * killed, without any chance to close, once some labels are out; more images arrive while no
+     * instance runs; a replacement with a fresh state directory (another host) and the same
+     * application id takes over; returns once every image has a label or a dead letter.
+     */
+    private Crash crashAndReplace(String name, String guarantee) throws Exception {
+        Topics topics = topics(name);
         Verifier verifier = verifier(topics);
         Map<String, String> bad = new TreeMap<>();
         List<String> good = new ArrayList<>();
         produce(topics, batch("first", 120, bad, good));
-        child = startChild(settings(topics, "exactly_once_v2", "crashed"));
+        child = startChild(settings(topics, guarantee, "crashed"));
 
-        // When it is killed, without any chance to close, once some labels are committed
         verifier.pollUntil(() -> verifier.labels.size() >= 10, "first labels", child);
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
         int labelledBeforeCrash = verifier.labels.size();
         assertThat(labelledBeforeCrash).as("crashed mid-stream").isLessThan(good.size());
 
-        // And more images arrive while no instance runs, and a replacement with a fresh state
-        // directory (another host) and the same application id starts
         produce(topics, batch("second", 30, bad, good));
         resources.add(
                 ClassifierService.start(
-                        config(settings(topics, "exactly_once_v2", "replacement")),
+                        config(settings(topics, guarantee, "replacement")),
                         engine(),
                         new ClassifierMetrics(new SimpleMeterRegistry())));
 
-        // Then, reading committed data, every good image has exactly one label and every bad one
-        // exactly one dead letter, with its reason: nothing lost, nothing duplicated
         verifier.pollUntil(
                 () ->
                         verifier.labels.size() >= good.size()
@@ -129,10 +157,7 @@ class ClassifierResilienceIntegrationTest {
                 "all labels and dead letters",
                 null);
         verifier.pollQuietly(Duration.ofSeconds(1));
-        assertThat(verifier.labels).containsOnlyKeys(good);
-        assertThat(verifier.labels).allSatisfy((id, count) -> assertThat(count).as(id).isOne());
-        assertThat(verifier.deadLetters).isEqualTo(bad);
-        assertThat(verifier.duplicateDeadLetters).isEmpty();
+        return new Crash(verifier, good, bad);
     }
 
     @Test
