@@ -126,11 +126,7 @@ class CommandLineTest {
                         "--http-port",
                         "-1");
 
-        assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
-        assertThat(result.errLines())
-                .singleElement()
-                .asString()
-                .startsWith("error: cannot reach Kafka at 127.0.0.1:1 within 1500 ms");
+        assertFailsWithOneLine(result, "error: cannot reach Kafka at 127.0.0.1:1 within 1500 ms");
     }
 
     @Test
@@ -139,25 +135,19 @@ class CommandLineTest {
 
         CommandResult result = runService(registry.url(), missing);
 
-        assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
-        assertThat(result.errLines())
-                .singleElement()
-                .asString()
-                .startsWith(
-                        "error: missing topic(s) [nowhere-dlq, nowhere-images, nowhere-labels] on"
-                                + " Kafka at "
-                                + kafka.bootstrapServers());
+        assertFailsWithOneLine(
+                result,
+                "error: missing topic(s) [nowhere-dlq, nowhere-images, nowhere-labels] on"
+                        + " Kafka at "
+                        + kafka.bootstrapServers());
     }
 
     @Test
     void shouldSayWhenTheRegistryCannotBeReached() throws Exception {
         CommandResult result = runService("http://127.0.0.1:1", topics("no-registry"));
 
-        assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
-        assertThat(result.errLines())
-                .singleElement()
-                .asString()
-                .startsWith("error: cannot use the schema registry at http://127.0.0.1:1: ");
+        assertFailsWithOneLine(
+                result, "error: cannot use the schema registry at http://127.0.0.1:1: ");
     }
 
     @Test
@@ -168,11 +158,13 @@ class CommandLineTest {
                 runService(
                         registry.url(), topics("no-bundle"), "--model-bundle", missing.toString());
 
+        assertFailsWithOneLine(result, "error: cannot load model bundle '" + missing + "'");
+    }
+
+    /** Exit code 1 and a single line on standard error, starting with {@code error}. */
+    private static void assertFailsWithOneLine(CommandResult result, String error) {
         assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
-        assertThat(result.errLines())
-                .singleElement()
-                .asString()
-                .startsWith("error: cannot load model bundle '" + missing + "'");
+        assertThat(result.errLines()).singleElement().asString().startsWith(error);
     }
 
     /** {@code run} on the test broker with these topics, the registry at {@code registryUrl}. */
