@@ -92,21 +92,37 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
     }
 
-    /** Creates topics with one replica each and waits until the broker has them. */
+    /**
+     * Creates topics with one replica each and waits until every partition has its leader, so that
+     * a producer started right after is not refused while the broker sets them up.
+     */
     public void createTopics(int partitions, String... topics)
             throws InterruptedException, ExecutionException {
         Collection<NewTopic> newTopics =
                 List.of(topics).stream()
                         .map(topic -> new NewTopic(topic, partitions, (short) 1))
                         .toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Admin admin = admin()) {
             try {
                 admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+                while (!allLed(admin, List.of(topics))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new java.util.concurrent.TimeoutException("no leaders yet");
+                    }
+                    Thread.sleep(20);
+                }
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new ExecutionException(
-                        "topics not created within 30 s: " + List.of(topics), e);
+                throw new ExecutionException("topics not ready within 30 s: " + List.of(topics), e);
             }
         }
+    }
+
+    private static boolean allLed(Admin admin, Collection<String> topics)
+            throws InterruptedException, ExecutionException {
+        return admin.describeTopics(topics).allTopicNames().get().values().stream()
+                .flatMap(description -> description.partitions().stream())
+                .allMatch(partition -> partition.leader() != null);
     }
 
     @Override
