@@ -37,8 +37,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param <T> the record type: {@code GenericRecord}, or the generated class when specific
  */
 public class AvroDeserializer<T extends GenericContainer> implements Deserializer<T> {
-    private final boolean clientProvided;
-    private SchemaRegistryClient client;
+    private final RegistryClientHolder registry;
     private boolean isKey;
     private boolean specific;
     private Class<? extends SpecificRecord> readerType;
@@ -46,7 +45,7 @@ public class AvroDeserializer<T extends GenericContainer> implements Deserialize
 
     /** A deserializer that creates its registry client in {@link #configure}. */
     public AvroDeserializer() {
-        this.clientProvided = false;
+        this.registry = RegistryClientHolder.owned("AvroDeserializer");
     }
 
     /**
@@ -54,8 +53,7 @@ public class AvroDeserializer<T extends GenericContainer> implements Deserialize
      * #configure} as a generic value deserializer.
      */
     public AvroDeserializer(SchemaRegistryClient client) {
-        this.clientProvided = true;
-        this.client = client;
+        this.registry = RegistryClientHolder.borrowed("AvroDeserializer", client);
     }
 
     @Override
@@ -65,10 +63,7 @@ public class AvroDeserializer<T extends GenericContainer> implements Deserialize
         this.specific = config.getBoolean(AvroSerdeConfig.SPECIFIC_AVRO_READER);
         this.readerType = config.specificReaderType(isKey);
         readers.clear();
-        if (!clientProvided) {
-            close();
-            client = SchemaRegistryClient.create(configs);
-        }
+        registry.configure(configs);
     }
 
     @Override
@@ -76,11 +71,7 @@ public class AvroDeserializer<T extends GenericContainer> implements Deserialize
         if (data == null) {
             return null;
         }
-        if (client == null) {
-            throw new IllegalStateException(
-                    "AvroDeserializer is not configured: call configure() with"
-                            + " schema.registry.url");
-        }
+        SchemaRegistryClient client = registry.client();
         int id;
         try {
             id = ConfluentWireFormat.schemaId(data);
@@ -151,8 +142,6 @@ public class AvroDeserializer<T extends GenericContainer> implements Deserialize
 
     @Override
     public void close() {
-        if (!clientProvided && client != null) {
-            client.close();
-        }
+        registry.close();
     }
 }

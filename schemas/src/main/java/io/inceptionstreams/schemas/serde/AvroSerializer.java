@@ -44,8 +44,7 @@ import org.slf4j.LoggerFactory;
 public class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
     private static final Logger log = LoggerFactory.getLogger(AvroSerializer.class);
 
-    private final boolean clientProvided;
-    private SchemaRegistryClient client;
+    private final RegistryClientHolder registry;
     private boolean isKey;
     private boolean autoRegister = true;
     private boolean useLatestVersion;
@@ -63,13 +62,12 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
 
     /** A serializer that creates its registry client in {@link #configure}. */
     public AvroSerializer() {
-        this.clientProvided = false;
+        this.registry = RegistryClientHolder.owned("AvroSerializer");
     }
 
     /** A serializer using {@code client}, which it does not close. */
     public AvroSerializer(SchemaRegistryClient client) {
-        this.clientProvided = true;
-        this.client = client;
+        this.registry = RegistryClientHolder.borrowed("AvroSerializer", client);
     }
 
     @Override
@@ -86,20 +84,13 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
                     AvroSerdeConfig.USE_LATEST_VERSION,
                     AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
         }
-        if (!clientProvided) {
-            close();
-            client = SchemaRegistryClient.create(configs);
-        }
+        registry.configure(configs);
     }
 
     @Override
     public byte[] serialize(String topic, T record) {
         if (record == null) {
             return null;
-        }
-        if (client == null) {
-            throw new IllegalStateException(
-                    "AvroSerializer is not configured: call configure() with schema.registry.url");
         }
         Schema schema = record.getSchema();
         String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
@@ -131,6 +122,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
     }
 
     private Target target(String subject, Schema schema) {
+        SchemaRegistryClient client = registry.client();
         if (autoRegister) {
             return new Target(client.register(subject, schema), schema);
         }
@@ -188,8 +180,6 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
 
     @Override
     public void close() {
-        if (!clientProvided && client != null) {
-            client.close();
-        }
+        registry.close();
     }
 }
