@@ -125,6 +125,27 @@ public final class ClassifierService implements AutoCloseable {
     }
 
     /**
+     * Blocks until Kafka Streams is {@code RUNNING}: the group has formed and the tasks are
+     * assigned and restored.
+     *
+     * @return true once running; false when it stops or fails instead, or at the timeout
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (KafkaStreams.State state = streams.state();
+                state != KafkaStreams.State.RUNNING;
+                state = streams.state()) {
+            boolean starting =
+                    state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
+            if (!starting || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /**
      * Blocks until the Kafka Streams client has stopped, after {@link #close()} or a fatal error,
      * and returns its final state ({@code NOT_RUNNING} or {@code ERROR}).
      */

@@ -525,13 +525,8 @@ public final class PipelineBenchmark {
     }
 
     private static void awaitRunning(ClassifierService service) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (service.state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline || !running(service.state())) {
-                throw new IllegalStateException(
-                        "service did not reach RUNNING: " + service.state());
-            }
-            Thread.sleep(20);
+        if (!service.awaitRunning(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("service did not reach RUNNING: " + service.state());
         }
     }
 

@@ -61,29 +61,19 @@ final class ServingInstance implements AutoCloseable {
     }
 
     /**
-     * Blocks until Kafka Streams is {@code RUNNING}: the group has formed and the tasks are
-     * assigned and restored.
+     * Blocks until the service is running.
      *
      * @throws CommandFailedException when it stops instead, or is not running within {@code
      *     timeout}
      */
     void awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        KafkaStreams.State state = service.state();
-        while (state != KafkaStreams.State.RUNNING) {
-            if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
-                throw new CommandFailedException("the classifier stopped in state " + state);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CommandFailedException(
-                        "the classifier was not running after "
-                                + timeout.toSeconds()
-                                + " s (state "
-                                + state
-                                + ")");
-            }
-            Thread.sleep(50);
-            state = service.state();
+        if (!service.awaitRunning(timeout)) {
+            throw new CommandFailedException(
+                    "the classifier was not running within "
+                            + timeout.toSeconds()
+                            + " s (state "
+                            + service.state()
+                            + ")");
         }
     }
 
