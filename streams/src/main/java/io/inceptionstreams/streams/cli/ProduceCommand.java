@@ -203,20 +203,23 @@ final class ProduceCommand implements Callable<Integer> {
         Map<String, String> attributes =
                 label == null ? Map.of() : Map.of(ImageEvents.TRUE_LABEL, label);
         try {
-            byte[] head;
+            // Small files are read once and sent inline; larger ones are only sniffed here and
+            // read (for their checksum) when the reference is made.
+            boolean inlined = Files.size(input.file()) <= inlineLimit;
+            byte[] bytes;
             try (InputStream in = Files.newInputStream(input.file())) {
-                head = in.readNBytes(16);
+                bytes = inlined ? in.readAllBytes() : in.readNBytes(16);
             }
-            if (ImageFormat.sniff(head).isEmpty()) {
+            if (ImageFormat.sniff(bytes).isEmpty()) {
                 fail(input.file() + ": not an image (not JPEG, PNG, GIF, BMP or WebP); skipped");
                 return null;
             }
-            if (Files.size(input.file()) > inlineLimit) {
-                referenced++;
-                return ImageEvents.reference(input.id(), input.file(), attributes);
+            if (inlined) {
+                inline++;
+                return ImageEvents.inline(input.id(), bytes, attributes);
             }
-            inline++;
-            return ImageEvents.inline(input.id(), Files.readAllBytes(input.file()), attributes);
+            referenced++;
+            return ImageEvents.reference(input.id(), input.file(), attributes);
         } catch (IOException e) {
             fail(input.file() + ": cannot read (" + e.getMessage() + "); skipped");
             return null;
