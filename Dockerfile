@@ -21,13 +21,15 @@ COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 COPY schemas/ schemas/
 COPY model/ model/
+COPY embedded-kafka/ embedded-kafka/
 COPY streams/ streams/
+COPY cli/ cli/
 # -DskipTests: the model tests train on and score against Debian's dataset-fashion-mnist, which this
 # image does not have. CI runs the whole suite (`./mvnw -B verify`) before an image is built.
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests -pl streams -am package \
+    ./mvnw -B -DskipTests -pl cli -am package \
  && mkdir -p /out \
- && cp streams/target/inception-streams.jar /out/
+ && cp cli/target/inception-streams.jar /out/
 # DJL would unpack the MXNet CPU natives (~180 MB) from the jar into its cache at every container's
 # first start. Unpack them once here instead; MXNET_LIBRARY_PATH points DJL at them. Same files, same
 # jar, so the two cannot drift apart.

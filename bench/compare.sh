@@ -11,7 +11,7 @@
 #
 # then prints the ratios against the goals of issue #6 and one JSON object on the last line.
 #
-# Needs: a built launcher (./mvnw -B -q install -DskipTests creates ./inception-streams), Java 17+,
+# Needs: the launcher ./inception-streams (it builds its jar on first use), Java 17+,
 # and the Debian packages python3-torch python3-torchvision python3-confluent-kafka python3-avro
 # python3-pil python3-numpy (apt-get install ...; the scripts run /usr/bin/python3).
 #
@@ -33,7 +33,7 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 
 command -v java >/dev/null || die "java not found (Java 17+ is needed)"
 [[ -x "${BENCH_CMD[0]}" ]] || command -v "${BENCH_CMD[0]}" >/dev/null \
-  || die "${BENCH_CMD[0]} not found: build first with ./mvnw -B -q install -DskipTests"
+  || die "${BENCH_CMD[0]} not found: build first with ./mvnw -B -q -DskipTests -pl cli -am package"
 "$PYTHON" -c 'import torch, torchvision, confluent_kafka, avro, PIL, numpy' 2>/dev/null \
   || die "$PYTHON cannot import the peers' modules: install the Debian packages with
   apt-get update && apt-get install -y python3-torch python3-torchvision python3-confluent-kafka \\

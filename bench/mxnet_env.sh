@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Same-run A/B of MXNet threading and engine environment variables for ClassifierBenchmark:
+# Same-run A/B of MXNet threading and engine environment variables for `inception-streams bench predictor`:
 # for each setting, runs baseline and setting in alternating processes (ROUNDS times each) and
 # prints the median ratio setting/baseline of images/s at each batch size.
 #
-# Needs a built model module (./mvnw -B -q install -DskipTests). Run it as `nice -n 19 bench/mxnet_env.sh`
+# Needs the built jar (./mvnw -B -q -DskipTests -pl cli -am package). Run it as `nice -n 19 bench/mxnet_env.sh`
 # on a shared machine. Settings: THREADS (nproc), BATCH_SIZES (1,8), ROUNDS (2), EXECUTION
 # (cached-graph), SETTINGS (a ;-separated list of space-separated VAR=value sets). MXNet from
 # mxnet-native-mkl uses GNU OpenMP (libgomp), so KMP_* (Intel OpenMP) variables do nothing.
@@ -17,15 +17,13 @@ EXECUTION="${EXECUTION:-cached-graph}"
 SETTINGS="${SETTINGS:-OMP_NUM_THREADS=1;MXNET_ENGINE_TYPE=NaiveEngine;MXNET_CPU_WORKER_NTHREADS=$THREADS;OMP_WAIT_POLICY=PASSIVE;OMP_WAIT_POLICY=ACTIVE;OMP_PROC_BIND=true;MXNET_MKLDNN_ENABLED=0}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-[[ -d model/target/classes/io/inceptionstreams/model/benchmark ]] \
-  || { echo "mxnet_env.sh: build first: ./mvnw -B -q install -DskipTests" >&2; exit 1; }
-./mvnw -B -q -pl model dependency:build-classpath -Dmdep.outputFile="$WORK/cp" -Dmdep.includeScope=runtime >&2
-CP="model/target/classes:$(cat "$WORK/cp")"
+[[ -f cli/target/inception-streams.jar ]] \
+  || { echo "mxnet_env.sh: build first: ./mvnw -B -q -DskipTests -pl cli -am package" >&2; exit 1; }
 
 run() { # run NAME [VAR=value...]
   local name="$1"; shift
   env OMP_NUM_THREADS="$THREADS" "$@" java -Doffline=true -Dlogback.configurationFile="$ROOT/bench/logback.xml" \
-    -cp "$CP" io.inceptionstreams.model.benchmark.ClassifierBenchmark --bundle none \
+    -jar cli/target/inception-streams.jar bench predictor --bundle none \
     --batch-sizes "$BATCH_SIZES" --execution "$EXECUTION" --warmup 2 --batches 3 --seconds 2 --json \
     2>>"$WORK/stderr" | tail -n 1 | sed "s/^/$name\t/" >> "$WORK/runs.tsv"
 }

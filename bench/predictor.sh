@@ -30,8 +30,8 @@ trap 'rm -rf "$WORK"' EXIT
 die() { echo "predictor.sh: $*" >&2; exit 1; }
 
 command -v java >/dev/null || die "java not found (Java 17+ is needed)"
-[[ -d model/target/classes/io/inceptionstreams/model/benchmark ]] \
-  || die "model module not built: run ./mvnw -B -q install -DskipTests first"
+[[ -f cli/target/inception-streams.jar ]] \
+  || die "not built: run ./mvnw -B -q -DskipTests -pl cli -am package first"
 
 PYTHON=""
 for candidate in /usr/bin/python3 python3; do
@@ -47,14 +47,9 @@ if [[ "$SIZE" != 224 || "$CHANNELS" != 3 || "$CLASSES" != 1000 ]]; then
   die "only the ImageNet shape 224x224x3/1000 is compared (ClassifierBenchmark's random network)"
 fi
 
-echo "building the runtime classpath..." >&2
-./mvnw -B -q -pl model dependency:build-classpath -Dmdep.outputFile="$WORK/cp" \
-  -Dmdep.includeScope=runtime >&2 || die "could not resolve the model module's classpath"
-CP="model/target/classes:$(cat "$WORK/cp")"
-
 run_ours() {
   OMP_NUM_THREADS="$THREADS" java -Doffline=true -Dlogback.configurationFile="$ROOT/bench/logback.xml" \
-    -cp "$CP" io.inceptionstreams.model.benchmark.ClassifierBenchmark \
+    -jar cli/target/inception-streams.jar bench predictor \
     --bundle none --batch-sizes "$BATCH_SIZES" --execution "$EXECUTION" \
     --warmup "$WARMUP" --batches "$BATCHES" --seconds "$BENCH_SECONDS" --json \
     2>>"$WORK/stderr"

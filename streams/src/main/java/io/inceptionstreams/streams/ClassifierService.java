@@ -39,7 +39,7 @@ public final class ClassifierService implements AutoCloseable {
         this.streams =
                 new KafkaStreams(
                         ClassifierTopology.buildTopology(config, engine, metrics),
-                        config.streamsProperties());
+                        ClassifierTopology.streamsProperties(config));
         // A failing stream thread (the engine failed, not an image) is replaced; its tasks are
         // rebuilt from their changelogged pending stores, so the images are classified again.
         streams.setUncaughtExceptionHandler(

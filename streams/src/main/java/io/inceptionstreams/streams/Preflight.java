@@ -74,7 +74,7 @@ public final class Preflight {
                             + missing
                             + " on "
                             + where
-                            + ": create them first (the README's 'Topics' section shows how)");
+                            + ": create them first (docs/operations.md, 'Topics', shows how)");
         }
     }
 

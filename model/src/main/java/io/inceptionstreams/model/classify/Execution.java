@@ -14,11 +14,11 @@ import java.util.List;
  * How an {@link ImageClassifier} runs the network: both give the same outputs (the same MXNet and
  * oneDNN kernels run on the same weights), they differ only in speed.
  *
- * <p>Measured with {@code io.inceptionstreams.model.benchmark.ClassifierBenchmark}, side by side in
- * one process on a 2-core CPU (224x224x3, 1000 classes, random weights, OMP_NUM_THREADS=2), the
- * cached graph ran 1.1-1.5x the images/s of the imperative block once the inception modules use
- * MXNet's oneDNN {@code Concat} (and 2-2.8x the imperative block before that fix), at batch 1, 8
- * and 32 and also when batch sizes alternate.
+ * <p>Measured with {@code io.inceptionstreams.cli.bench.ClassifierBenchmark}, side by side in one
+ * process on a 2-core CPU (224x224x3, 1000 classes, random weights, OMP_NUM_THREADS=2), the cached
+ * graph ran 1.1-1.5x the images/s of the imperative block once the inception modules use MXNet's
+ * oneDNN {@code Concat} (and 2-2.8x the imperative block before that fix), at batch 1, 8 and 32 and
+ * also when batch sizes alternate.
  */
 public enum Execution {
 

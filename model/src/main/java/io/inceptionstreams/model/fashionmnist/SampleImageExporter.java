@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +16,7 @@ import javax.imageio.ImageIO;
  * installed. For each class it takes the first {@code count / 10} test images of that class, in
  * test-set order, so rerunning it reproduces the same files byte for byte.
  *
- * <p>Usage: {@code SampleImageExporter OUTPUT_DIR COUNT [DATA_DIR]}.
+ * <p>Run as {@code inception-streams model samples --out DIR --count N}.
  */
 public final class SampleImageExporter {
 
@@ -26,25 +25,12 @@ public final class SampleImageExporter {
 
     private SampleImageExporter() {}
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: SampleImageExporter OUTPUT_DIR COUNT [DATA_DIR]");
-            System.exit(2);
-        }
-        Path outputDir = Paths.get(args[0]);
-        int count = Integer.parseInt(args[1]);
-        Path dataDir = args.length == 3 ? Paths.get(args[2]) : FashionMnist.defaultDir();
-        List<Integer> written =
-                export(FashionMnist.load(dataDir, FashionMnist.Split.TEST), count, outputDir);
-        System.out.println(
-                "wrote " + written.size() + " images and " + MANIFEST + " to " + outputDir);
-    }
-
     /**
      * Writes {@code count} images (a positive multiple of the 10 classes) and the manifest to
      * {@code outputDir}, returning the chosen test indices in ascending order.
      */
-    static List<Integer> export(FashionMnist test, int count, Path outputDir) throws IOException {
+    public static List<Integer> export(FashionMnist test, int count, Path outputDir)
+            throws IOException {
         int classes = FashionMnist.CLASS_NAMES.size();
         if (count <= 0 || count % classes != 0) {
             throw new IllegalArgumentException(

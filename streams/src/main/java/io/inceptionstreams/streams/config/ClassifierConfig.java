@@ -3,7 +3,6 @@ package io.inceptionstreams.streams.config;
 import io.inceptionstreams.model.preprocess.ImageLimits;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClientConfig;
 import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
-import io.inceptionstreams.streams.topology.FailTaskProcessingExceptionHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +16,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -26,12 +24,11 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Every knob of the classifier service, each with one name, one default and one description in
- * {@link #DEFINITION}, the single list the README's configuration table is generated from and
- * checked against.
+ * {@link #DEFINITION}, the single list the configuration table of docs/configuration.md is
+ * generated from and checked against.
  *
  * <p>Values come from, in increasing precedence: the defaults, a properties file, environment
  * variables ({@code INCEPTION_} + the upper-snake key, e.g. {@code max.batch.size} is {@code
@@ -107,7 +104,7 @@ public final class ClassifierConfig extends AbstractConfig {
                 }
             };
 
-    /** The knobs: name, type, default, valid values and description, in README order. */
+    /** The knobs: name, type, default, valid values and description, in documentation order. */
     public static final ConfigDef DEFINITION =
             new ConfigDef()
                     .define(
@@ -308,12 +305,17 @@ public final class ClassifierConfig extends AbstractConfig {
                             "How long the service tries to reach Kafka and the schema registry at"
                                     + " start before it gives up with an error, in milliseconds.");
 
+    private final Map<String, Setting> settings;
     private final Map<String, String> kafkaPassThrough;
     private final Map<String, String> serdePassThrough;
 
     private ClassifierConfig(
-            Map<String, String> knobs, Map<String, String> kafka, Map<String, String> serde) {
+            Map<String, Setting> settings,
+            Map<String, String> knobs,
+            Map<String, String> kafka,
+            Map<String, String> serde) {
         super(DEFINITION, knobs, false);
+        this.settings = Map.copyOf(settings);
         this.kafkaPassThrough = Map.copyOf(kafka);
         this.serdePassThrough = Map.copyOf(serde);
     }
@@ -322,7 +324,7 @@ public final class ClassifierConfig extends AbstractConfig {
      * A configuration of the defaults and {@code overrides} only; handy for tests and embedding.
      */
     public static ClassifierConfig of(Map<String, String> overrides) {
-        return load(null, Map.of(), overrides);
+        return load(Map.of(), null, Map.of(), overrides);
     }
 
     /**
@@ -336,7 +338,23 @@ public final class ClassifierConfig extends AbstractConfig {
      */
     public static ClassifierConfig load(
             Path file, Map<String, String> environment, Map<String, String> overrides) {
+        return load(Map.of(), file, environment, overrides);
+    }
+
+    /**
+     * Reads the configuration over a command's own defaults (the demo's, say), which take the place
+     * of the built-in defaults for the keys they name and lose to every other source.
+     *
+     * @throws ConfigException naming the key, the bad value and its source
+     */
+    public static ClassifierConfig load(
+            Map<String, String> commandDefaults,
+            Path file,
+            Map<String, String> environment,
+            Map<String, String> overrides) {
         Map<String, Setting> merged = new TreeMap<>();
+        commandDefaults.forEach(
+                (key, value) -> merged.put(key, new Setting(value, "command default")));
         if (file != null) {
             Properties properties = new Properties();
             try (InputStream in = Files.newInputStream(file)) {
@@ -364,7 +382,20 @@ public final class ClassifierConfig extends AbstractConfig {
                                                                 "environment variable "
                                                                         + variable))));
         overrides.forEach((key, value) -> merged.put(key, new Setting(value, "override")));
+        return validated(merged);
+    }
 
+    /**
+     * This configuration with {@code overrides} on top of every source, validated again: how a
+     * command sets what only it can know, such as the address of a broker it started.
+     */
+    public ClassifierConfig with(Map<String, String> overrides) {
+        Map<String, Setting> merged = new TreeMap<>(settings);
+        overrides.forEach((key, value) -> merged.put(key, new Setting(value, "override")));
+        return validated(merged);
+    }
+
+    private static ClassifierConfig validated(Map<String, Setting> merged) {
         Map<String, String> knobs = new LinkedHashMap<>();
         Map<String, String> kafka = new LinkedHashMap<>();
         Map<String, String> serde = new LinkedHashMap<>();
@@ -379,7 +410,7 @@ public final class ClassifierConfig extends AbstractConfig {
                         knobs.put(key, setting.value());
                     }
                 });
-        return new ClassifierConfig(knobs, kafka, serde);
+        return new ClassifierConfig(merged, knobs, kafka, serde);
     }
 
     /** {@code INCEPTION_} + the upper-snake of {@code key}: the one environment name per knob. */
@@ -536,45 +567,10 @@ public final class ClassifierConfig extends AbstractConfig {
     }
 
     /**
-     * The Kafka Streams properties: the knobs Kafka owns, the dead-letter wiring, then every {@code
-     * kafka.*} pass-through, which may override any of them.
+     * The {@code kafka.*} pass-through settings, without their prefix: what Kafka Streams is given
+     * last, so they may override any property the service sets.
      */
-    public Properties streamsProperties() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(NUM_STREAM_THREADS));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
-        // Unreadable values reach the processor, which dead-letters them with their offset. As a
-        // safety net for anything else a deserializer might throw, Kafka Streams' own DLQ
-        // (KIP-1034) writes to the same topic, and the handler resumes so one bad record never
-        // stops the partition.
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, dlqTopic());
-        props.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
-        // A processor exception means the engine failed (bad images are dead-lettered by the
-        // processor itself): fail the task so its pending images are classified again, without
-        // Kafka's default handler dead-lettering whichever record was being processed.
-        props.put(
-                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                FailTaskProcessingExceptionHandler.class.getName());
-        // The topology has no global stores; opting in is the behaviour Kafka 5.0 makes the
-        // default and silences its warning. The partition assignor rebuilds a StreamsConfig from
-        // the main consumer's settings, so it must be given there too.
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        props.put(
-                StreamsConfig.mainConsumerPrefix(
-                        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                true);
-        // Labels are forwarded by the stream thread only, between its polls: a thread blocked
-        // for Kafka Streams' default 100 ms poll holds back labels the engine has finished.
-        // Waking it at the forward interval halved the median latency at half load (bench).
-        props.put(StreamsConfig.POLL_MS_CONFIG, getLong(FORWARD_INTERVAL_MS));
-        // Kafka Streams lets its producer wait 100 ms to fill a batch of records; a label is
-        // ready when its image batch is, so waiting longer only adds latency.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        props.putAll(kafkaPassThrough);
-        return props;
+    public Map<String, String> kafkaPassThrough() {
+        return kafkaPassThrough;
     }
 }

@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,13 +56,10 @@ class ClassifierConfigTest {
                                 "serde.schema.registry.request.timeout.ms=99"),
                         Map.of("INCEPTION_KAFKA_STATE_DIR", "/tmp/x"),
                         Map.of("processing.guarantee", "exactly_once_v2", "images.topic", "in"));
-        Properties streams = config.streamsProperties();
-        assertThat(streams)
+        assertThat(config.kafkaPassThrough())
                 .containsEntry("commit.interval.ms", "250")
-                .containsEntry("state.dir", "/tmp/x")
-                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
-                .containsEntry(
-                        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "images.dlq");
+                .containsEntry("state.dir", "/tmp/x");
+        assertThat(config.processingGuarantee()).isEqualTo("exactly_once_v2");
         assertThat(config.serdeConfig()).containsEntry("schema.registry.request.timeout.ms", "99");
         assertThat(config.imagesTopic()).isEqualTo("in");
     }

@@ -2,6 +2,7 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
 import io.inceptionstreams.model.TestNetworks;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
@@ -220,7 +221,7 @@ class ClassifierResilienceIntegrationTest {
                 new KafkaStreams(
                         ClassifierTopology.buildTopology(
                                 config, engine, new ClassifierMetrics(new SimpleMeterRegistry())),
-                        config.streamsProperties());
+                        ClassifierTopology.streamsProperties(config));
         AtomicInteger replaced = new AtomicInteger();
         streams.setUncaughtExceptionHandler(
                 exception -> {

@@ -1,5 +1,6 @@
 package io.inceptionstreams.streams.kafka;
 
+import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.classify.ImageClassifier;
 import io.inceptionstreams.model.preprocess.ImageLimits;

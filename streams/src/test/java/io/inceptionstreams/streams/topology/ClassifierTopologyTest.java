@@ -465,7 +465,7 @@ class ClassifierTopologyTest {
         settings.put(ClassifierConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE);
         settings.put(ClassifierConfig.APPLICATION_ID, "topology-test");
         ClassifierConfig config = ClassifierConfig.of(settings);
-        Properties props = config.streamsProperties();
+        Properties props = ClassifierTopology.streamsProperties(config);
         driver =
                 new TopologyTestDriver(
                         ClassifierTopology.buildTopology(config, engine, metrics),

@@ -62,7 +62,7 @@ class ClassifyProcessorRestoreTest {
         imageSerde.configure(config.serdeConfig(), false);
         sourceSerde = new SourceImageSerde();
         sourceSerde.configure(config.serdeConfig(), false);
-        context = new MockProcessorContext<>(config.streamsProperties());
+        context = new MockProcessorContext<>(ClassifierTopology.streamsProperties(config));
         context.setCurrentSystemTimeMs(10_000L);
         store =
                 Stores.keyValueStoreBuilder(

@@ -1,0 +1,129 @@
+package io.inceptionstreams.cli;
+
+import io.inceptionstreams.model.training.Evaluation;
+import io.inceptionstreams.model.training.FashionMnistTrainer;
+import io.inceptionstreams.model.training.TrainingOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Trains GoogLeNet on Fashion-MNIST into a model bundle. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Trains GoogLeNet on Fashion-MNIST (Adam, warm-up + cosine schedule, auxiliary losses"
+                    + " 0.3), writes a checkpoint after every epoch and the model bundle at the end,"
+                    + " then evaluates it on the test set.",
+            "Resumable: --resume continues from the newest checkpoint up to --epochs in total."
+        })
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Mixin FashionMnistData data;
+
+    @Mixin BundleOutput output;
+
+    @Option(
+            paramLabel = "N",
+            names = "--epochs",
+            defaultValue = "6",
+            description = "Total epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            paramLabel = "N",
+            names = "--batch-size",
+            defaultValue = "128",
+            description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            paramLabel = "RATE",
+            names = "--learning-rate",
+            defaultValue = "0.001",
+            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(
+            paramLabel = "N",
+            names = "--image-size",
+            defaultValue = "48",
+            description = "Square input side, 48 or more (default: ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(
+            paramLabel = "N",
+            names = "--seed",
+            defaultValue = "42",
+            description =
+                    "Seed of weights, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--augment",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Random flips and shifts; --no-augment turns them off (default: on).")
+    boolean augment;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint.")
+    boolean resume;
+
+    @Option(
+            paramLabel = "N",
+            names = "--train-limit",
+            defaultValue = "0",
+            description = "Train on the first N images only, 0 = all 60,000 (default: 0).")
+    int trainLimit;
+
+    @Option(
+            paramLabel = "N",
+            names = "--eval-limit",
+            defaultValue = "0",
+            description = "Evaluate on the first N test images, 0 = all 10,000 (default: 0).")
+    int evalLimit;
+
+    @Option(
+            paramLabel = "DEVICE",
+            names = "--device",
+            defaultValue = "auto",
+            description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingOptions options;
+        try {
+            options =
+                    new TrainingOptions(
+                            data.dir(),
+                            output.bundleOut,
+                            output.checkpoints,
+                            epochs,
+                            batchSize,
+                            learningRate,
+                            imageSize,
+                            seed,
+                            augment,
+                            resume,
+                            trainLimit,
+                            evalLimit,
+                            device,
+                            output.version);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Evaluation evaluation = new FashionMnistTrainer(options, System.out).train();
+        System.out.printf(
+                "bundle written to %s; test accuracy %.4f on %d images%n",
+                output.bundleOut, evaluation.accuracy(), evaluation.count());
+        return InceptionStreams.EXIT_OK;
+    }
+}
