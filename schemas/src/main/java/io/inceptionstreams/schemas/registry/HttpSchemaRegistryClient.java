@@ -43,10 +43,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Schemas by id and ids by (subject, schema) are cached for the life of the client, so once
  *       warm a serializer or deserializer makes no HTTP call; the latest version of a subject is
  *       cached for {@code latest.cache.ttl.sec}.
- *   <li>I/O errors (including timeouts) and HTTP 5xx answers are retried with exponential backoff,
- *       at most {@code schema.registry.max.retries} times and never beyond {@code
- *       schema.registry.total.timeout.ms}. Other answers fail at once: HTTP 401 with {@link
- *       SchemaRegistryAuthenticationException}, 403 with {@link
+ *   <li>I/O errors (including timeouts) and HTTP 5xx, 429 and 408 answers are retried with
+ *       exponential backoff, at most {@code schema.registry.max.retries} times and never beyond
+ *       {@code schema.registry.total.timeout.ms}; when they persist the call fails with {@link
+ *       SchemaRegistryUnavailableException}, the transient failure. Other answers fail at once,
+ *       permanently: HTTP 401 with {@link SchemaRegistryAuthenticationException}, 403 with {@link
  *       SchemaRegistryAuthorizationException}, the rest with {@link SchemaRegistryException}
  *       carrying the registry's {@code error_code} and {@code message}.
  *   <li>With several URLs, one that cannot be reached is skipped for the next, and the last one
@@ -328,20 +329,22 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                     return parseAnswer(operation, response.body());
                 }
                 ErrorAnswer error = ErrorAnswer.of(response);
-                if (error.status() < 500) {
+                if (!SchemaRegistryUnavailableException.isTransientStatus(error.status())) {
                     throw error.toException(operation);
                 }
                 failure = error::toException;
             } catch (IOException e) {
                 failure =
                         description ->
-                                new SerializationException(
+                                new SchemaRegistryUnavailableException(
                                         description
                                                 + " failed: no answer from the schema registry at "
                                                 + endpoints.stream().map(Endpoint::baseUrl).toList()
                                                 + " ("
                                                 + e
                                                 + ")",
+                                        SchemaRegistryUnavailableException.NO_ANSWER,
+                                        SchemaRegistryUnavailableException.NO_ANSWER,
                                         e);
             }
             long remainingMs = NANOSECONDS.toMillis(deadline - System.nanoTime());

@@ -8,9 +8,10 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The part of a Confluent-compatible schema registry that Avro serializers need.
  *
- * <p>Failures are {@link SchemaRegistryException}s naming the subject or id (or, when the registry
- * cannot be reached at all, a plain {@link org.apache.kafka.common.errors.SerializationException}).
- * Implementations are thread-safe. Create one from a configuration with {@link #create(Map)}.
+ * <p>Failures are {@link SchemaRegistryException}s naming the subject, id or GUID. Those of a
+ * registry that cannot serve now (unreachable, timed out, HTTP 5xx, 429, 408) are {@link
+ * SchemaRegistryUnavailableException}s, transient; all others are permanent. Implementations are
+ * thread-safe. Create one from a configuration with {@link #create(Map)}.
  */
 public interface SchemaRegistryClient extends AutoCloseable {
 

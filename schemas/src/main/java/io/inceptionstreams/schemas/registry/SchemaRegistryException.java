@@ -11,7 +11,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * Registry authentication and authorization failures are the subclasses {@link
  * SchemaRegistryAuthenticationException} and {@link SchemaRegistryAuthorizationException} rather
  * than Kafka's {@code AuthenticationException}/{@code AuthorizationException}, which would wrongly
- * suggest that the broker rejected the client.
+ * suggest that the broker rejected the client. A registry that cannot serve now (5xx, 429, 408, or
+ * no answer at all) gives the subclass {@link SchemaRegistryUnavailableException}: a transient
+ * failure, where every other one is permanent for the record at hand.
  */
 public class SchemaRegistryException extends SerializationException {
     private static final long serialVersionUID = 1L;
@@ -20,7 +22,11 @@ public class SchemaRegistryException extends SerializationException {
     private final int errorCode;
 
     public SchemaRegistryException(String message, int httpStatus, int errorCode) {
-        super(message);
+        this(message, httpStatus, errorCode, null);
+    }
+
+    public SchemaRegistryException(String message, int httpStatus, int errorCode, Throwable cause) {
+        super(message, cause);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
     }
@@ -36,7 +42,8 @@ public class SchemaRegistryException extends SerializationException {
 
     /**
      * The exception a client raises when {@code operation} failed with the given registry answer,
-     * typed by status so that callers can tell credentials problems from data problems.
+     * typed by status so that callers can tell credentials problems and transient unavailability
+     * from data problems.
      */
     static SchemaRegistryException of(
             String operation, int httpStatus, int errorCode, String registryMessage) {
@@ -51,7 +58,11 @@ public class SchemaRegistryException extends SerializationException {
         return switch (httpStatus) {
             case 401 -> new SchemaRegistryAuthenticationException(message, errorCode);
             case 403 -> new SchemaRegistryAuthorizationException(message, errorCode);
-            default -> new SchemaRegistryException(message, httpStatus, errorCode);
+            default ->
+                    SchemaRegistryUnavailableException.isTransientStatus(httpStatus)
+                            ? new SchemaRegistryUnavailableException(
+                                    message, httpStatus, errorCode, null)
+                            : new SchemaRegistryException(message, httpStatus, errorCode);
         };
     }
 }

@@ -167,6 +167,78 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldRetryTooManyRequestsAndRequestTimeoutsAndThenSucceed() {
+        server.then(Reply.json(429, "{\"error_code\":42901,\"message\":\"Rate limit\"}"))
+                .then(Reply.json(408, "{\"error_code\":408,\"message\":\"Request Timeout\"}"))
+                .then(Reply.json(200, SCHEMA_ANSWER));
+
+        assertThat(client().getSchemaById(4)).isEqualTo(SCHEMA);
+        assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void shouldSignalPersistentRateLimitingAsUnavailable() {
+        server.then(Reply.json(429, "{\"error_code\":42901,\"message\":\"Rate limit\"}"));
+
+        assertThatThrownBy(() -> client(SchemaRegistryClientConfig.MAX_RETRIES, 0).getSchemaById(4))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryUnavailableException.class,
+                        e -> {
+                            assertThat(e.answered()).isTrue();
+                            assertThat(e.httpStatus()).isEqualTo(429);
+                        });
+    }
+
+    @Test
+    void shouldSignalAnUnknownIdAsPermanent() {
+        server.then(Reply.json(404, "{\"error_code\":40403,\"message\":\"Schema 4 not found\"}"));
+
+        assertThatThrownBy(() -> client().getSchemaById(4))
+                .isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(SchemaRegistryUnavailableException.class)
+                .satisfies(
+                        e -> assertThat(SchemaRegistryUnavailableException.isCauseOf(e)).isFalse());
+    }
+
+    @Test
+    void shouldSignalAnUnreachableRegistryAsUnavailableWithoutAnswer() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                                SchemaRegistryClientConfig.URL,
+                                                "http://127.0.0.1:" + closedPort,
+                                                SchemaRegistryClientConfig.MAX_RETRIES,
+                                                0)
+                                        .getSchemaById(1))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryUnavailableException.class,
+                        e -> {
+                            assertThat(e.answered()).isFalse();
+                            assertThat(e.httpStatus())
+                                    .isEqualTo(SchemaRegistryUnavailableException.NO_ANSWER);
+                        })
+                .hasMessageContaining("no answer from the schema registry");
+    }
+
+    @Test
+    void shouldFindTheUnavailableCauseInAWrappingException() {
+        SchemaRegistryUnavailableException cause =
+                new SchemaRegistryUnavailableException("down", 503, 50003, null);
+
+        assertThat(
+                        SchemaRegistryUnavailableException.isCauseOf(
+                                new RuntimeException("wrapped", cause)))
+                .isTrue();
+        assertThat(SchemaRegistryUnavailableException.isCauseOf(new RuntimeException("other")))
+                .isFalse();
+    }
+
+    @Test
     void shouldGiveUpOnServerErrorsAfterTheConfiguredRetries() {
         for (int i = 0; i < 4; i++) {
             server.then(Reply.json(503, "{\"error_code\":50003,\"message\":\"leader gone\"}"));
@@ -175,7 +247,7 @@ class HttpSchemaRegistryClientTest {
 
         assertThatThrownBy(() -> client.getSchemaById(4))
                 .isInstanceOfSatisfying(
-                        SchemaRegistryException.class,
+                        SchemaRegistryUnavailableException.class,
                         e -> {
                             assertThat(e.httpStatus()).isEqualTo(503);
                             assertThat(e.errorCode()).isEqualTo(50003);

@@ -9,6 +9,7 @@ import io.inceptionstreams.schemas.registry.MockSchemaRegistry;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClient;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClientConfig;
 import io.inceptionstreams.schemas.registry.SchemaRegistryException;
+import io.inceptionstreams.schemas.registry.SchemaRegistryUnavailableException;
 import io.inceptionstreams.schemas.registry.ScriptedHttpServer;
 import io.inceptionstreams.schemas.registry.ScriptedHttpServer.Reply;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
@@ -148,6 +149,7 @@ class AvroDeserializerFailureTest {
             bytes[3] = (byte) (999 >> 8);
 
             assertThatThrownBy(() -> httpSerde.deserializer().deserialize(TOPIC, bytes))
+                    .isNotInstanceOf(SchemaRegistryUnavailableException.class)
                     .isInstanceOfSatisfying(
                             SchemaRegistryException.class,
                             e -> {
@@ -178,7 +180,7 @@ class AvroDeserializerFailureTest {
 
             long start = System.nanoTime();
             assertThatThrownBy(() -> unreachable.deserializer().deserialize(TOPIC, bytes))
-                    .isInstanceOf(SerializationException.class)
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
                     .hasMessageContaining("Fetching schema id 1 (3 attempts")
                     .hasMessageContaining("no answer from the schema registry");
             assertThat(Duration.ofNanos(System.nanoTime() - start))
@@ -208,6 +210,7 @@ class AvroDeserializerFailureTest {
             assertThatThrownBy(() -> impatient.deserializer().deserialize(TOPIC, bytes))
                     // Then
                     .isInstanceOf(SerializationException.class)
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
                     .hasMessageContaining("Fetching schema id 1 (2 attempts")
                     .hasCauseInstanceOf(HttpTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start))
