@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -85,6 +86,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
+    private final Map<UUID, Schema> schemasByGuid = new ConcurrentHashMap<>();
+    private final Map<Integer, UUID> guidsById = new ConcurrentHashMap<>();
 
     /** A registry URL without its user info, and the basic credentials to send to it. */
     private record Endpoint(String baseUrl, Optional<String> authorization) {
@@ -206,7 +209,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         String operation = RegistryOperations.register(subject);
         JsonNode answer =
                 call(operation, "POST", subjectPath(subject) + "/versions", schemaRequest(schema));
-        return remember(subject, schema, intField(operation, answer, "id"));
+        return remember(subject, schema, intField(operation, answer, "id"), answer);
     }
 
     @Override
@@ -217,7 +220,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
         String operation = RegistryOperations.lookup(subject);
         JsonNode answer = call(operation, "POST", subjectPath(subject), schemaRequest(schema));
-        return remember(subject, schema, intField(operation, answer, "id"));
+        return remember(subject, schema, intField(operation, answer, "id"), answer);
     }
 
     @Override
@@ -227,9 +230,71 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             return cached;
         }
         String operation = RegistryOperations.fetchById(id);
-        Schema schema = schemaField(operation, call(operation, "GET", "/schemas/ids/" + id, null));
+        JsonNode answer = call(operation, "GET", "/schemas/ids/" + id, null);
+        Schema schema = schemaField(operation, answer);
+        rememberGuid(id, answer);
         Schema raced = schemasById.putIfAbsent(id, schema);
         return raced != null ? raced : schema;
+    }
+
+    @Override
+    public Schema getSchemaByGuid(UUID guid) {
+        Schema cached = schemasByGuid.get(guid);
+        if (cached != null) {
+            return cached;
+        }
+        String operation = RegistryOperations.fetchByGuid(guid);
+        Schema schema =
+                schemaField(operation, call(operation, "GET", "/schemas/guids/" + guid, null));
+        Schema raced = schemasByGuid.putIfAbsent(guid, schema);
+        return raced != null ? raced : schema;
+    }
+
+    @Override
+    public UUID getGuidById(int id) {
+        UUID cached = guidsById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        String operation = RegistryOperations.fetchGuid(id);
+        JsonNode answer = call(operation, "GET", "/schemas/ids/" + id, null);
+        schemasById.putIfAbsent(id, schemaField(operation, answer));
+        rememberGuid(id, answer);
+        UUID guid = guidsById.get(id);
+        if (guid == null) {
+            throw new SerializationException(
+                    operation
+                            + " failed: the registry gives no schema GUIDs (Confluent Schema"
+                            + " Registry 8.0 or later does), so records cannot carry the schema in"
+                            + " a header; answer "
+                            + quote(answer.toString()));
+        }
+        return guid;
+    }
+
+    @Override
+    public CompatibilityResult testCompatibility(String subject, String version, Schema schema) {
+        String operation = RegistryOperations.testCompatibility(subject, version);
+        JsonNode answer =
+                call(
+                        operation,
+                        "POST",
+                        "/compatibility"
+                                + subjectPath(subject)
+                                + "/versions/"
+                                + URLEncoder.encode(version, UTF_8)
+                                + "?verbose=true",
+                        schemaRequest(schema));
+        JsonNode compatible = answer.path("is_compatible");
+        if (!compatible.isBoolean()) {
+            throw new SerializationException(
+                    operation
+                            + " failed: no boolean 'is_compatible' in the answer "
+                            + quote(answer.toString()));
+        }
+        List<String> messages = new ArrayList<>();
+        answer.path("messages").forEach(message -> messages.add(message.asText()));
+        return new CompatibilityResult(compatible.booleanValue(), messages);
     }
 
     @Override
@@ -249,6 +314,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                         intField(operation, answer, "id"),
                         schemaField(operation, answer));
         schemasById.putIfAbsent(latest.id(), latest.schema());
+        rememberGuid(latest.id(), answer);
         if (latestTtlNanos != 0) {
             latestBySubject.put(subject, new CachedLatest(latest, System.nanoTime()));
         }
@@ -273,10 +339,23 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return ids == null ? null : ids.get(schema);
     }
 
-    private int remember(String subject, Schema schema, int id) {
+    private int remember(String subject, Schema schema, int id, JsonNode answer) {
         idsBySubject.computeIfAbsent(subject, name -> new ConcurrentHashMap<>()).put(schema, id);
         schemasById.putIfAbsent(id, schema);
+        rememberGuid(id, answer);
         return id;
+    }
+
+    /** Keeps the GUID of {@code id} if the answer (of a Confluent 8 registry) carries one. */
+    private void rememberGuid(int id, JsonNode answer) {
+        JsonNode guid = answer.path("guid");
+        if (guid.isTextual()) {
+            try {
+                guidsById.putIfAbsent(id, UUID.fromString(guid.textValue()));
+            } catch (IllegalArgumentException e) {
+                log.debug("Ignoring the malformed GUID {} of schema id {}", guid, id);
+            }
+        }
     }
 
     private static String subjectPath(String subject) {

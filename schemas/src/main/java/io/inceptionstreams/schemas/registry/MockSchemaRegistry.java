@@ -1,6 +1,7 @@
 package io.inceptionstreams.schemas.registry;
 
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -61,6 +62,29 @@ public final class MockSchemaRegistry {
         @Override
         public Schema getSchemaById(int id) {
             return call(RegistryOperations.fetchById(id), () -> store().schemaById(id));
+        }
+
+        @Override
+        public Schema getSchemaByGuid(UUID guid) {
+            return call(RegistryOperations.fetchByGuid(guid), () -> store().schemaByGuid(guid));
+        }
+
+        @Override
+        public UUID getGuidById(int id) {
+            return call(RegistryOperations.fetchGuid(id), () -> store().guidById(id));
+        }
+
+        @Override
+        public CompatibilityResult testCompatibility(
+                String subject, String version, Schema schema) {
+            return call(
+                    RegistryOperations.testCompatibility(subject, version),
+                    () ->
+                            CompatibilityResult.of(
+                                    store().incompatibilities(
+                                                    subject,
+                                                    SchemaStore.parseVersion(version),
+                                                    schema)));
         }
 
         @Override

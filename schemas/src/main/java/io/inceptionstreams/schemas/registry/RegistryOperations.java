@@ -1,5 +1,7 @@
 package io.inceptionstreams.schemas.registry;
 
+import java.util.UUID;
+
 /** How clients name what they were doing in their error messages, so that all read alike. */
 final class RegistryOperations {
     private RegistryOperations() {}
@@ -14,6 +16,18 @@ final class RegistryOperations {
 
     static String fetchById(int id) {
         return "Fetching schema id " + id;
+    }
+
+    static String fetchByGuid(UUID guid) {
+        return "Fetching schema GUID " + guid;
+    }
+
+    static String fetchGuid(int id) {
+        return "Fetching the GUID of schema id " + id;
+    }
+
+    static String testCompatibility(String subject, String version) {
+        return "Testing compatibility with version " + version + " of subject '" + subject + "'";
     }
 
     static String fetchLatest(String subject) {

@@ -2,6 +2,7 @@ package io.inceptionstreams.schemas.registry;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -14,6 +15,8 @@ import org.apache.kafka.common.config.ConfigException;
  * thread-safe. Create one from a configuration with {@link #create(Map)}.
  */
 public interface SchemaRegistryClient extends AutoCloseable {
+    /** The version of {@link #testCompatibility} that means the latest version of the subject. */
+    String LATEST_VERSION = "latest";
 
     /** Registers {@code schema} under {@code subject} if it is new there; returns its id. */
     int register(String subject, Schema schema);
@@ -22,6 +25,35 @@ public interface SchemaRegistryClient extends AutoCloseable {
     int getId(String subject, Schema schema);
 
     Schema getSchemaById(int id);
+
+    /**
+     * The schema with {@code guid}, as written in Confluent's schema-id record headers ({@code GET
+     * /schemas/guids/{guid}}, Confluent Schema Registry 8.0 and later).
+     *
+     * @throws SchemaRegistryException 40403 when the registry knows no such GUID
+     */
+    Schema getSchemaByGuid(UUID guid);
+
+    /**
+     * The GUID of schema {@code id}, to write in a schema-id record header.
+     *
+     * @throws SchemaRegistryException 40403 for an unknown id; a {@link
+     *     org.apache.kafka.common.errors.SerializationException} when the registry gives no GUIDs
+     *     (before Confluent 8.0)
+     */
+    UUID getGuidById(int id);
+
+    /**
+     * Tests whether {@code schema} may follow version {@code version} of {@code subject} at the
+     * subject's compatibility level, without registering it ({@code POST
+     * /compatibility/subjects/{subject}/versions/{version}?verbose=true}).
+     *
+     * @param version a version number from 1, or {@value #LATEST_VERSION}
+     * @return the verdict, with the reasons when incompatible
+     * @throws SchemaRegistryException 40401 for an unknown subject, 40402 for an unknown version,
+     *     42202 for an invalid version, 42201 for a schema the registry does not accept
+     */
+    CompatibilityResult testCompatibility(String subject, String version, Schema schema);
 
     RegisteredSchema getLatestVersion(String subject);
 

@@ -35,6 +35,14 @@ import org.apache.kafka.common.config.ConfigException;
  *   <tr><td>{@value #KEY_SUBJECT_NAME_STRATEGY}, {@value #VALUE_SUBJECT_NAME_STRATEGY}</td>
  *       <td>{@code TopicNameStrategy}</td><td>How the serializer names subjects, see {@link
  *       SubjectNameStrategy}; Confluent's class names are accepted.</td></tr>
+ *   <tr><td>{@value #KEY_SCHEMA_ID_SERIALIZER}, {@value #VALUE_SCHEMA_ID_SERIALIZER}</td>
+ *       <td>{@code ...PrefixSchemaIdSerializer}</td><td>Where the serializer writes the schema
+ *       id, by the names of Confluent's classes (full or simple): {@value
+ *       #PREFIX_SCHEMA_ID_SERIALIZER}, the 5-byte payload prefix; or {@value
+ *       #HEADER_SCHEMA_ID_SERIALIZER}, the schema GUID in the {@code __key_schema_id} / {@code
+ *       __value_schema_id} record header and a bare Avro payload ({@link SchemaIdHeader}). The
+ *       deserializer needs no setting: it reads the header when there is one, else the
+ *       prefix.</td></tr>
  * </table>
  */
 public final class AvroSerdeConfig extends AbstractConfig {
@@ -45,6 +53,22 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
     public static final String KEY_SUBJECT_NAME_STRATEGY = "key.subject.name.strategy";
     public static final String VALUE_SUBJECT_NAME_STRATEGY = "value.subject.name.strategy";
+    public static final String KEY_SCHEMA_ID_SERIALIZER = "key.schema.id.serializer";
+    public static final String VALUE_SCHEMA_ID_SERIALIZER = "value.schema.id.serializer";
+
+    /** The default of the schema-id serializers: Confluent's prefix framing. */
+    public static final String PREFIX_SCHEMA_ID_SERIALIZER =
+            "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdSerializer";
+
+    /**
+     * Confluent's header framing: the schema GUID in {@code __value_schema_id} / {@code
+     * __key_schema_id}.
+     */
+    public static final String HEADER_SCHEMA_ID_SERIALIZER =
+            "io.confluent.kafka.serializers.schema.id.HeaderSchemaIdSerializer";
+
+    private static final ConfigDef.Validator SCHEMA_ID_SERIALIZER_VALIDATOR =
+            (name, value) -> SchemaIdLocation.forName(name, (String) value);
 
     private static final ConfigDef.Validator STRATEGY_VALIDATOR =
             (name, value) -> {
@@ -108,7 +132,25 @@ public final class AvroSerdeConfig extends AbstractConfig {
                             TopicNameStrategy.class.getName(),
                             STRATEGY_VALIDATOR,
                             Importance.MEDIUM,
-                            "Subject name strategy for values.");
+                            "Subject name strategy for values.")
+                    .define(
+                            KEY_SCHEMA_ID_SERIALIZER,
+                            Type.STRING,
+                            PREFIX_SCHEMA_ID_SERIALIZER,
+                            SCHEMA_ID_SERIALIZER_VALIDATOR,
+                            Importance.LOW,
+                            "Where the key serializer writes the schema id: the payload prefix"
+                                    + " (PrefixSchemaIdSerializer) or the __key_schema_id header"
+                                    + " (HeaderSchemaIdSerializer).")
+                    .define(
+                            VALUE_SCHEMA_ID_SERIALIZER,
+                            Type.STRING,
+                            PREFIX_SCHEMA_ID_SERIALIZER,
+                            SCHEMA_ID_SERIALIZER_VALIDATOR,
+                            Importance.LOW,
+                            "Where the value serializer writes the schema id: the payload prefix"
+                                    + " (PrefixSchemaIdSerializer) or the __value_schema_id header"
+                                    + " (HeaderSchemaIdSerializer).");
 
     public AvroSerdeConfig(Map<String, ?> originals) {
         super(CONFIG_DEF, originals, false);
@@ -117,6 +159,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
     SubjectNameStrategy subjectNameStrategy(boolean isKey) {
         return SubjectNameStrategy.forName(
                 getString(isKey ? KEY_SUBJECT_NAME_STRATEGY : VALUE_SUBJECT_NAME_STRATEGY));
+    }
+
+    SchemaIdLocation schemaIdLocation(boolean isKey) {
+        String name = isKey ? KEY_SCHEMA_ID_SERIALIZER : VALUE_SCHEMA_ID_SERIALIZER;
+        return SchemaIdLocation.forName(name, getString(name));
     }
 
     /** The configured reader class, or null to take the class named like the writer schema. */

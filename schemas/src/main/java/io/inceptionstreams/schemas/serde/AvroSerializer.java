@@ -19,6 +19,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serializes Avro records ({@code SpecificRecord}s, {@code GenericRecord}s or any {@link
  * GenericContainer}) in Confluent's wire format ({@link ConfluentWireFormat}), byte for byte what
- * Confluent's {@code KafkaAvroSerializer} writes. A null record is written as null (a tombstone).
+ * Confluent's {@code KafkaAvroSerializer} writes; or, with {@code value.schema.id.serializer} /
+ * {@code key.schema.id.serializer} naming Confluent's {@code HeaderSchemaIdSerializer}, as that
+ * does: the schema GUID in a record header ({@link SchemaIdHeader}) and the bare Avro body. A null
+ * record is written as null (a tombstone), with no header.
  *
  * <p>Configure with the keys of {@link AvroSerdeConfig}, at least {@code schema.registry.url}:
  *
@@ -49,6 +53,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
     private boolean autoRegister = true;
     private boolean useLatestVersion;
     private SubjectNameStrategy subjectNameStrategy = new TopicNameStrategy();
+    private SchemaIdLocation schemaIdLocation = SchemaIdLocation.PREFIX;
     private final Map<WriterKey, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
     private final Map<SchemaPair, GenericDatumReader<Object>> converters =
             new ConcurrentHashMap<>();
@@ -77,6 +82,7 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
         this.autoRegister = config.getBoolean(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
         this.useLatestVersion = config.getBoolean(AvroSerdeConfig.USE_LATEST_VERSION);
         this.subjectNameStrategy = config.subjectNameStrategy(isKey);
+        this.schemaIdLocation = config.schemaIdLocation(isKey);
         if (autoRegister && useLatestVersion) {
             log.warn(
                     "{}=true has no effect while {}=true: records are serialized with their own"
@@ -87,24 +93,59 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
         registry.configure(configs);
     }
 
+    /**
+     * Serializes with the schema id in the 5-byte prefix.
+     *
+     * @throws SerializationException when configured to write the id in a header, which needs
+     *     {@link #serialize(String, Headers, GenericContainer)}
+     */
     @Override
     public byte[] serialize(String topic, T record) {
+        return serialize(topic, null, record);
+    }
+
+    /**
+     * Serializes with the schema id in the 5-byte prefix or, with {@code
+     * value.schema.id.serializer} / {@code key.schema.id.serializer} set to {@code
+     * HeaderSchemaIdSerializer}, with the schema GUID in the {@link SchemaIdHeader} header, which
+     * replaces any header of that name, and a bare Avro body.
+     */
+    @Override
+    public byte[] serialize(String topic, Headers headers, T record) {
         if (record == null) {
             return null;
         }
         Schema schema = record.getSchema();
         String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
+        boolean inHeader = schemaIdLocation == SchemaIdLocation.HEADER;
+        if (inHeader && headers == null) {
+            throw new SerializationException(
+                    "Cannot write the schema id of a "
+                            + schema.getFullName()
+                            + " for topic '"
+                            + topic
+                            + "' in a header: "
+                            + (isKey
+                                    ? AvroSerdeConfig.KEY_SCHEMA_ID_SERIALIZER
+                                    : AvroSerdeConfig.VALUE_SCHEMA_ID_SERIALIZER)
+                            + " is HeaderSchemaIdSerializer but the record has no headers");
+        }
         Target target = target(subject, schema);
+        byte[] idHeader =
+                inHeader ? SchemaIdHeader.ofGuid(registry.client().getGuidById(target.id())) : null;
+        byte[] body;
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(ConfluentWireFormat.header(target.id()));
+            if (!inHeader) {
+                out.writeBytes(ConfluentWireFormat.header(target.id()));
+            }
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             if (target.schema().equals(schema)) {
                 writer(record).write(record, encoder);
             } else {
                 genericWriter(target.schema()).write(convert(record, target.schema()), encoder);
             }
-            return out.toByteArray();
+            body = out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(
                     "Cannot serialize a "
@@ -119,6 +160,12 @@ public class AvroSerializer<T extends GenericContainer> implements Serializer<T>
                             + e.getMessage(),
                     e);
         }
+        if (inHeader) {
+            String name = SchemaIdHeader.name(isKey);
+            headers.remove(name);
+            headers.add(name, idHeader);
+        }
+        return body;
     }
 
     private Target target(String subject, Schema schema) {

@@ -8,7 +8,9 @@ import io.inceptionstreams.schemas.registry.ScriptedHttpServer.Reply;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.config.ConfigException;
@@ -81,6 +83,85 @@ class HttpSchemaRegistryClientTest {
                             assertThat(request.method()).isEqualTo("GET");
                             assertThat(request.rawPath()).isEqualTo("/schemas/ids/8");
                         });
+    }
+
+    @Test
+    void shouldFetchASchemaByGuidOnce() {
+        UUID guid = UUID.fromString("0b7e2a8e-4d6c-4f7e-9c1a-3f0d2b5e6a71");
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+        HttpSchemaRegistryClient client = client();
+
+        assertThat(client.getSchemaByGuid(guid)).isEqualTo(SCHEMA);
+        assertThat(client.getSchemaByGuid(guid)).isEqualTo(SCHEMA);
+
+        assertThat(server.received())
+                .singleElement()
+                .satisfies(
+                        request ->
+                                assertThat(request.rawPath()).isEqualTo("/schemas/guids/" + guid));
+    }
+
+    @Test
+    void shouldKnowTheGuidOfARegisteredSchemaFromTheRegistrationAnswer() {
+        UUID guid = UUID.randomUUID();
+        server.then(Reply.json(200, "{\"id\":7,\"guid\":\"" + guid + "\"}"));
+        HttpSchemaRegistryClient client = client();
+
+        int id = client.register("pings-value", SCHEMA);
+
+        assertThat(client.getGuidById(id)).isEqualTo(guid);
+        assertThat(server.received()).hasSize(1);
+    }
+
+    @Test
+    void shouldFetchTheGuidOfAnIdByTheSchemaById() {
+        UUID guid = UUID.randomUUID();
+        server.then(
+                Reply.json(
+                        200,
+                        JSON.createObjectNode()
+                                .put("schema", SCHEMA.toString())
+                                .put("guid", guid.toString())
+                                .toString()));
+
+        assertThat(client().getGuidById(3)).isEqualTo(guid);
+        assertThat(server.received().get(0).rawPath()).isEqualTo("/schemas/ids/3");
+    }
+
+    @Test
+    void shouldSayWhenTheRegistryGivesNoGuids() {
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+
+        assertThatThrownBy(() -> client().getGuidById(3))
+                .hasMessageContaining("Fetching the GUID of schema id 3 failed")
+                .hasMessageContaining("gives no schema GUIDs");
+    }
+
+    @Test
+    void shouldTestCompatibilityVerboselyAndReadTheVerdict() throws IOException {
+        server.then(
+                Reply.json(
+                        200, "{\"is_compatible\":false,\"messages\":[\"field b\",\"field c\"]}"));
+
+        CompatibilityResult result =
+                client().testCompatibility(
+                                "pings value", SchemaRegistryClient.LATEST_VERSION, SCHEMA);
+
+        assertThat(result).isEqualTo(new CompatibilityResult(false, List.of("field b", "field c")));
+        ScriptedHttpServer.ReceivedRequest request = server.received().get(0);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.rawPath())
+                .isEqualTo("/compatibility/subjects/pings%20value/versions/latest");
+        assertThat(JSON.readTree(request.body()).get("schema").asText())
+                .isEqualTo(SCHEMA.toString());
+    }
+
+    @Test
+    void shouldReadAVerdictWithoutMessages() {
+        server.then(Reply.json(200, "{\"is_compatible\":true}"));
+
+        assertThat(client().testCompatibility("pings-value", "2", SCHEMA))
+                .isEqualTo(new CompatibilityResult(true, List.of()));
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.inceptionstreams.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.config.ConfigException;
@@ -25,6 +27,50 @@ class MockSchemaRegistryTest {
         int id = MockSchemaRegistry.getClientForScope("a").register("pings-value", SCHEMA);
 
         assertThat(MockSchemaRegistry.getClientForScope("a").getSchemaById(id)).isEqualTo(SCHEMA);
+    }
+
+    @Test
+    void shouldResolveASchemaByTheGuidOfItsId() {
+        SchemaRegistryClient client = MockSchemaRegistry.getClientForScope("a");
+        int id = client.register("pings-value", SCHEMA);
+
+        assertThat(client.getSchemaByGuid(client.getGuidById(id))).isEqualTo(SCHEMA);
+    }
+
+    @Test
+    void shouldNameAnUnknownGuidWhenFailing() {
+        UUID guid = UUID.randomUUID();
+
+        assertThatThrownBy(() -> MockSchemaRegistry.getClientForScope("a").getSchemaByGuid(guid))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(40403))
+                .hasMessageContaining("GUID " + guid);
+    }
+
+    @Test
+    void shouldTestCompatibilityWithTheReasons() {
+        SchemaRegistryClient client = MockSchemaRegistry.getClientForScope("a");
+        client.register("pings-value", SCHEMA);
+        Schema withoutDefault =
+                SchemaBuilder.record("Ping")
+                        .fields()
+                        .requiredString("id")
+                        .requiredInt("count")
+                        .endRecord();
+
+        CompatibilityResult latest =
+                client.testCompatibility(
+                        "pings-value", SchemaRegistryClient.LATEST_VERSION, withoutDefault);
+        CompatibilityResult first = client.testCompatibility("pings-value", "1", SCHEMA);
+
+        assertThat(latest.compatible()).isFalse();
+        assertThat(latest.messages()).singleElement().asString().contains("count");
+        assertThat(first).isEqualTo(new CompatibilityResult(true, List.of()));
+        assertThatThrownBy(() -> client.testCompatibility("pings-value", "0", SCHEMA))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(42202));
     }
 
     @Test

@@ -81,6 +81,69 @@ class SchemaStoreTest {
     }
 
     @Test
+    void shouldCheckANewVersionOnlyAgainstLiveVersions() {
+        // Given the only version a new one could not follow, soft-deleted
+        store.register("s", V1);
+        store.deleteVersion("s", 1, false);
+
+        RegisteredSchema next = store.register("s", ADDED_WITHOUT_DEFAULT);
+
+        assertThat(next.version()).isEqualTo(2);
+        assertThat(store.versions("s")).containsExactly(2);
+    }
+
+    @Test
+    void shouldRegisterASoftDeletedSchemaAgainAsANewVersion() {
+        store.register("s", V1);
+        store.deleteVersion("s", SchemaStore.LATEST, false);
+
+        assertThat(store.register("s", V1)).isEqualTo(new RegisteredSchema("s", 2, 1, V1));
+    }
+
+    @Test
+    void shouldStartASubjectOverAfterAPermanentDeleteAndNeverReuseAnId() {
+        store.register("s", V1);
+        store.deleteSubject("s", false);
+        store.deleteSubject("s", true);
+
+        RegisteredSchema again = store.register("s", ADDED_WITH_DEFAULT);
+
+        assertThat(again.version()).isEqualTo(1);
+        assertThat(again.id()).isEqualTo(2);
+        assertThatThrownBy(() -> store.schemaById(1))
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(40403));
+    }
+
+    @Test
+    void shouldGiveTheSameSchemaTheSameGuidInEveryStore() {
+        int id = store.register("s", V1).id();
+        SchemaStore other = new SchemaStore();
+        other.register("t", ADDED_WITH_DEFAULT);
+
+        int elsewhere = other.register("u", V1).id();
+
+        assertThat(other.guidById(elsewhere)).isEqualTo(store.guidById(id));
+        assertThat(store.schemaByGuid(store.guidById(id))).isEqualTo(V1);
+    }
+
+    @Test
+    void shouldTestCompatibilityAgainstOneVersionWithoutRegistering() {
+        store.register("s", V1);
+        store.setSubjectCompatibility("s", CompatibilityLevel.NONE);
+        store.register("s", ADDED_WITHOUT_DEFAULT);
+        store.setSubjectCompatibility("s", CompatibilityLevel.BACKWARD);
+
+        assertThat(store.incompatibilities("s", 2, ADDED_WITHOUT_DEFAULT)).isEmpty();
+        assertThat(store.incompatibilities("s", 1, ADDED_WITHOUT_DEFAULT))
+                .singleElement()
+                .asString()
+                .contains("new schema cannot read earlier data");
+        assertThat(store.versions("s")).containsExactly(1, 2);
+    }
+
+    @Test
     void shouldRejectInvalidSchemasWithError42201() {
         assertThatThrownBy(() -> SchemaStore.parse("{\"type\":\"recrod\"}"))
                 .isInstanceOfSatisfying(

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,21 +50,34 @@ import org.slf4j.LoggerFactory;
  * HttpSchemaRegistryClient#MEDIA_TYPE}:
  *
  * <ul>
- *   <li>{@code POST /subjects/{s}/versions} {@code {"schema":"..."}} registers: {@code {"id":1}}.
- *   <li>{@code POST /subjects/{s}} looks a schema up: {@code {"subject","version","id","schema"}}.
- *   <li>{@code GET /schemas/ids/{id}}: {@code {"schema":"..."}}.
+ *   <li>{@code POST /subjects/{s}/versions} {@code {"schema":"..."}} registers: {@code
+ *       {"id":1,"guid":"..."}}.
+ *   <li>{@code POST /subjects/{s}} looks a schema up: {@code
+ *       {"subject","version","id","guid","schema"}}.
+ *   <li>{@code GET /schemas/ids/{id}} and {@code GET /schemas/guids/{guid}}: {@code
+ *       {"schema":"...","guid":"..."}}; {@code GET /schemas/ids/{id}/subjects}: the subjects of its
+ *       live versions; {@code GET /schemas/ids/{id}/versions}: {@code [{"subject","version"}]};
+ *       {@code GET /schemas/types}: {@code ["AVRO"]}.
  *   <li>{@code GET /subjects}, {@code GET /subjects/{s}/versions}, {@code GET
  *       /subjects/{s}/versions/{v}} with {@code v} a number, {@code latest} or {@code -1}.
- *   <li>{@code DELETE /subjects/{s}}: the deleted versions. The ids stay resolvable.
+ *   <li>{@code DELETE /subjects/{s}} and {@code DELETE /subjects/{s}/versions/{v}}: soft deletes,
+ *       answering the deleted version numbers (the ids stay resolvable); then, with {@code
+ *       ?permanent=true}, permanent deletes of what is soft-deleted (see {@link SchemaStore}).
+ *   <li>{@code POST /compatibility/subjects/{s}/versions/{v}} and {@code POST
+ *       /compatibility/subjects/{s}/versions} {@code {"schema":"..."}}: {@code
+ *       {"is_compatible":true}}, with {@code ?verbose=true} also {@code "messages":[...]}.
  *   <li>{@code GET /config}: {@code {"compatibilityLevel":"BACKWARD"}}; {@code PUT /config} {@code
  *       {"compatibility":"FULL"}}, answered with the same body.
  *   <li>{@code GET /config/{s}}: the subject's own level, or, as in Confluent's registry, error
  *       40408 when it has none, unless {@code ?defaultToGlobal=true} asks for the global level
- *       instead; {@code PUT /config/{s}} as {@code PUT /config}.
+ *       instead; {@code PUT /config/{s}} as {@code PUT /config}; {@code DELETE /config/{s}} drops
+ *       the subject's level and answers the one it followed: {@code {"compatibilityLevel":"FULL"}}.
  * </ul>
  *
  * <p>Errors have Confluent's body {@code {"error_code":40401,"message":"..."}} with the codes of
- * {@link RegistryError}: 40401 subject, 40402 version, 40403 schema not found, 40408 no subject
+ * {@link RegistryError}: 40401 subject, 40402 version, 40403 schema not found, 40404 subject
+ * already soft-deleted, 40405 subject not soft-deleted before a permanent delete, 40406 version
+ * already soft-deleted, 40407 version not soft-deleted before a permanent delete, 40408 no subject
  * level, 409 incompatible schema, 42201 invalid schema (also for non-Avro {@code schemaType} and
  * schema references, which are not supported), 42202 invalid version, 42203 invalid compatibility
  * level, 400 malformed JSON, 404 unknown path, 405 wrong method.
@@ -135,8 +149,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                         Route.of(
                                 "subjects/*/versions",
                                 Map.of("GET", this::listVersions, "POST", this::register)),
-                        Route.of("subjects/*/versions/*", Map.of("GET", this::getVersion)),
+                        Route.of(
+                                "subjects/*/versions/*",
+                                Map.of("GET", this::getVersion, "DELETE", this::deleteVersion)),
+                        Route.of(
+                                "compatibility/subjects/*/versions",
+                                Map.of("POST", this::testCompatibilityWithAll)),
+                        Route.of(
+                                "compatibility/subjects/*/versions/*",
+                                Map.of("POST", this::testCompatibility)),
+                        Route.of("schemas/types", Map.of("GET", request -> schemaTypes())),
                         Route.of("schemas/ids/*", Map.of("GET", this::getSchemaById)),
+                        Route.of("schemas/ids/*/subjects", Map.of("GET", this::subjectsById)),
+                        Route.of("schemas/ids/*/versions", Map.of("GET", this::versionsById)),
+                        Route.of("schemas/guids/*", Map.of("GET", this::getSchemaByGuid)),
                         Route.of(
                                 "config",
                                 Map.of(
@@ -150,7 +176,9 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                                         "GET",
                                         this::getSubjectConfig,
                                         "PUT",
-                                        this::putSubjectConfig)));
+                                        this::putSubjectConfig,
+                                        "DELETE",
+                                        this::deleteSubjectConfig)));
     }
 
     /**
@@ -276,7 +304,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private Response register(Request request) throws IOException {
         String subject = request.pathParams().get(0);
         RegisteredSchema registered = store.register(subject, schemaOf(request));
-        return ok(JSON.createObjectNode().put("id", registered.id()));
+        return ok(
+                JSON.createObjectNode()
+                        .put("id", registered.id())
+                        .put("guid", store.guidById(registered.id()).toString()));
     }
 
     private Response lookUp(Request request) throws IOException {
@@ -285,42 +316,101 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     private Response getVersion(Request request) {
         String subject = request.pathParams().get(0);
-        String version = request.pathParams().get(1);
-        if (version.equals("latest") || version.equals("-1")) {
-            return ok(describe(store.latest(subject)));
-        }
-        int number;
-        try {
-            number = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            number = 0;
-        }
-        if (number < 1) {
-            throw RegistryError.INVALID_VERSION.exception(
-                    "The specified version '"
-                            + version
-                            + "' is not a valid version id. Allowed values are between [1, "
-                            + Integer.MAX_VALUE
-                            + "] and the string \"latest\"");
-        }
-        return ok(describe(store.version(subject, number)));
+        int version = SchemaStore.parseVersion(request.pathParams().get(1));
+        return ok(describe(store.version(subject, version)));
     }
 
     private Response deleteSubject(Request request) {
         ArrayNode versions = JSON.createArrayNode();
-        store.deleteSubject(request.pathParams().get(0)).forEach(versions::add);
+        store.deleteSubject(request.pathParams().get(0), permanent(request)).forEach(versions::add);
         return ok(versions);
     }
 
+    private Response deleteVersion(Request request) {
+        String subject = request.pathParams().get(0);
+        int version = SchemaStore.parseVersion(request.pathParams().get(1));
+        return ok(
+                JSON.getNodeFactory()
+                        .numberNode(store.deleteVersion(subject, version, permanent(request))));
+    }
+
+    private Response testCompatibility(Request request) throws IOException {
+        String subject = request.pathParams().get(0);
+        int version = SchemaStore.parseVersion(request.pathParams().get(1));
+        Schema candidate = schemaOf(request);
+        return ok(verdict(store.incompatibilities(subject, version, candidate), request));
+    }
+
+    private Response testCompatibilityWithAll(Request request) throws IOException {
+        String subject = request.pathParams().get(0);
+        return ok(verdict(store.incompatibilities(subject, schemaOf(request)), request));
+    }
+
+    private static ObjectNode verdict(List<String> problems, Request request) {
+        ObjectNode verdict = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
+        if (Boolean.parseBoolean(request.query().get("verbose"))) {
+            problems.forEach(verdict.putArray("messages")::add);
+            if (problems.isEmpty()) {
+                verdict.putArray("messages");
+            }
+        }
+        return verdict;
+    }
+
+    private static boolean permanent(Request request) {
+        return Boolean.parseBoolean(request.query().get("permanent"));
+    }
+
     private Response getSchemaById(Request request) {
-        String id = request.pathParams().get(0);
-        Schema schema;
+        int id = idOf(request);
+        return ok(
+                JSON.createObjectNode()
+                        .put("schema", store.schemaById(id).toString())
+                        .put("guid", store.guidById(id).toString()));
+    }
+
+    private Response getSchemaByGuid(Request request) {
+        String text = request.pathParams().get(0);
+        UUID guid;
         try {
-            schema = store.schemaById(Integer.parseInt(id));
+            guid = UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw RegistryError.SCHEMA_NOT_FOUND.exception(
+                    "Schema with GUID " + text + " not found");
+        }
+        return ok(
+                JSON.createObjectNode()
+                        .put("schema", store.schemaByGuid(guid).toString())
+                        .put("guid", guid.toString()));
+    }
+
+    private Response subjectsById(Request request) {
+        ArrayNode subjects = JSON.createArrayNode();
+        store.subjectsById(idOf(request)).forEach(subjects::add);
+        return ok(subjects);
+    }
+
+    private Response versionsById(Request request) {
+        ArrayNode versions = JSON.createArrayNode();
+        for (RegisteredSchema version : store.versionsById(idOf(request))) {
+            versions.addObject()
+                    .put("subject", version.subject())
+                    .put("version", version.version());
+        }
+        return ok(versions);
+    }
+
+    private static Response schemaTypes() {
+        return ok(JSON.createArrayNode().add("AVRO"));
+    }
+
+    private static int idOf(Request request) {
+        String id = request.pathParams().get(0);
+        try {
+            return Integer.parseInt(id);
         } catch (NumberFormatException e) {
             throw RegistryError.SCHEMA_NOT_FOUND.exception("Schema " + id + " not found");
         }
-        return ok(JSON.createObjectNode().put("schema", schema.toString()));
     }
 
     private Response getGlobalConfig() {
@@ -344,6 +434,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         }
         throw RegistryError.SUBJECT_COMPATIBILITY_NOT_CONFIGURED.exception(
                 "Subject '" + subject + "' does not have subject-level compatibility configured");
+    }
+
+    private Response deleteSubjectConfig(Request request) {
+        return ok(
+                compatibilityLevel(store.deleteSubjectCompatibility(request.pathParams().get(0))));
     }
 
     private Response putSubjectConfig(Request request) throws IOException {
@@ -400,11 +495,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return body;
     }
 
-    private static ObjectNode describe(RegisteredSchema registered) {
+    private ObjectNode describe(RegisteredSchema registered) {
         return JSON.createObjectNode()
                 .put("subject", registered.subject())
                 .put("version", registered.version())
                 .put("id", registered.id())
+                .put("guid", store.guidById(registered.id()).toString())
                 .put("schema", registered.schema().toString());
     }
 

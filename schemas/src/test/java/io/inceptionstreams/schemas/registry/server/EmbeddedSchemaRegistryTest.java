@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,8 +97,12 @@ class EmbeddedSchemaRegistryTest {
     }
 
     @Test
-    void shouldRegisterASchemaAndAnswerItsId() throws Exception {
-        assertThat(register("payments-value", V1)).isEqualTo(JSON.readTree("{\"id\":1}"));
+    void shouldRegisterASchemaAndAnswerItsIdAndGuid() throws Exception {
+        JsonNode answer = register("payments-value", V1);
+
+        assertThat(answer.get("id").asInt()).isEqualTo(1);
+        assertThat(UUID.fromString(answer.get("guid").asText())).isNotNull();
+        assertThat(answer.size()).isEqualTo(2);
     }
 
     @Test
@@ -156,8 +161,10 @@ class EmbeddedSchemaRegistryTest {
 
         JsonNode body = json(send("GET", "/schemas/ids/1", null), 200);
 
-        assertThat(body.size()).isEqualTo(1);
+        assertThat(body.size()).isEqualTo(2);
         assertThat(JSON.readTree(body.get("schema").asText())).isEqualTo(JSON.readTree(V1));
+        assertThat(body.get("guid").asText())
+                .isEqualTo(register("payments-value", V1).get("guid").asText());
     }
 
     @Test
@@ -363,6 +370,400 @@ class EmbeddedSchemaRegistryTest {
     void shouldAnswer40401WhenDeletingAnUnknownSubject() throws Exception {
         assertError(
                 send("DELETE", "/subjects/nope", null), 404, 40401, "Subject 'nope' not found.");
+    }
+
+    // Deletes: soft first, then permanent, as Confluent orders them
+
+    @Test
+    void shouldSoftDeleteAVersionAndAnswerItsNumber() throws Exception {
+        register("payments-value", V1);
+        register("payments-value", V2);
+
+        assertThat(json(send("DELETE", "/subjects/payments-value/versions/2", null), 200))
+                .isEqualTo(JSON.readTree("2"));
+
+        assertThat(json(send("GET", "/subjects/payments-value/versions", null), 200))
+                .isEqualTo(JSON.readTree("[1]"));
+        assertThat(
+                        json(send("GET", "/subjects/payments-value/versions/latest", null), 200)
+                                .get("version")
+                                .asInt())
+                .isEqualTo(1);
+        assertError(
+                send("GET", "/subjects/payments-value/versions/2", null),
+                404,
+                40402,
+                "Version 2 not found.");
+        assertThat(json(send("GET", "/schemas/ids/2", null), 200).has("schema")).isTrue();
+    }
+
+    @Test
+    void shouldSoftDeleteTheLatestVersion() throws Exception {
+        register("payments-value", V1);
+        register("payments-value", V2);
+
+        assertThat(json(send("DELETE", "/subjects/payments-value/versions/latest", null), 200))
+                .isEqualTo(JSON.readTree("2"));
+    }
+
+    @Test
+    void shouldAnswer40406WhenSoftDeletingAVersionTwice() throws Exception {
+        register("payments-value", V1);
+        register("payments-value", V2);
+        send("DELETE", "/subjects/payments-value/versions/1", null);
+
+        assertError(
+                send("DELETE", "/subjects/payments-value/versions/1", null),
+                404,
+                40406,
+                "already soft-deleted");
+    }
+
+    @Test
+    void shouldAnswer40407WhenPermanentlyDeletingALiveVersion() throws Exception {
+        register("payments-value", V1);
+
+        assertError(
+                send("DELETE", "/subjects/payments-value/versions/1?permanent=true", null),
+                404,
+                40407,
+                "must be soft-deleted");
+        assertThat(json(send("GET", "/subjects/payments-value/versions", null), 200))
+                .isEqualTo(JSON.readTree("[1]"));
+    }
+
+    @Test
+    void shouldPermanentlyDeleteASoftDeletedVersionAndForgetItsId() throws Exception {
+        register("payments-value", V1);
+        register("payments-value", V2);
+        send("DELETE", "/subjects/payments-value/versions/2", null);
+
+        assertThat(
+                        json(
+                                send(
+                                        "DELETE",
+                                        "/subjects/payments-value/versions/2?permanent=true",
+                                        null),
+                                200))
+                .isEqualTo(JSON.readTree("2"));
+
+        assertError(send("GET", "/schemas/ids/2", null), 404, 40403, "Schema 2 not found");
+        assertError(
+                send("DELETE", "/subjects/payments-value/versions/2?permanent=true", null),
+                404,
+                40402,
+                "Version 2 not found.");
+    }
+
+    @Test
+    void shouldAnswer40402And42202WhenDeletingAMissingOrInvalidVersion() throws Exception {
+        register("payments-value", V1);
+
+        assertError(
+                send("DELETE", "/subjects/payments-value/versions/9", null),
+                404,
+                40402,
+                "Version 9 not found.");
+        assertError(
+                send("DELETE", "/subjects/payments-value/versions/zero", null),
+                422,
+                42202,
+                "'zero' is not a valid version");
+        assertError(
+                send("DELETE", "/subjects/nope/versions/1", null),
+                404,
+                40401,
+                "Subject 'nope' not found.");
+    }
+
+    @Test
+    void shouldAnswer40405WhenPermanentlyDeletingASubjectNotSoftDeleted() throws Exception {
+        register("payments-value", V1);
+
+        assertError(
+                send("DELETE", "/subjects/payments-value?permanent=true", null),
+                404,
+                40405,
+                "must be soft-deleted");
+        assertThat(json(send("GET", "/subjects", null), 200))
+                .isEqualTo(JSON.readTree("[\"payments-value\"]"));
+    }
+
+    @Test
+    void shouldAnswer40404WhenSoftDeletingASubjectTwice() throws Exception {
+        register("payments-value", V1);
+        send("DELETE", "/subjects/payments-value", null);
+
+        assertError(
+                send("DELETE", "/subjects/payments-value", null),
+                404,
+                40404,
+                "already soft-deleted");
+    }
+
+    @Test
+    void shouldPermanentlyDeleteASoftDeletedSubjectAndAnswerItsVersions() throws Exception {
+        // Given a subject with a version already soft-deleted, then the whole subject
+        register("payments-value", V1);
+        register("payments-value", V2);
+        send("DELETE", "/subjects/payments-value/versions/1", null);
+        assertThat(json(send("DELETE", "/subjects/payments-value", null), 200))
+                .isEqualTo(JSON.readTree("[2]"));
+
+        // When
+        JsonNode deleted =
+                json(send("DELETE", "/subjects/payments-value?permanent=true", null), 200);
+
+        // Then every version is gone, with the ids nothing else uses
+        assertThat(deleted).isEqualTo(JSON.readTree("[1,2]"));
+        assertError(
+                send("DELETE", "/subjects/payments-value?permanent=true", null),
+                404,
+                40401,
+                "Subject 'payments-value' not found.");
+        assertError(send("GET", "/schemas/ids/1", null), 404, 40403, "Schema 1 not found");
+        assertThat(register("payments-value", V1).get("id").asInt()).isEqualTo(3);
+        assertThat(json(send("GET", "/subjects/payments-value/versions", null), 200))
+                .isEqualTo(JSON.readTree("[1]"));
+    }
+
+    @Test
+    void shouldKeepAnIdAnotherSubjectStillUsesAfterAPermanentDelete() throws Exception {
+        register("payments-value", V1);
+        register("archive-value", V1);
+        send("DELETE", "/subjects/payments-value", null);
+        send("DELETE", "/subjects/payments-value?permanent=true", null);
+
+        assertThat(json(send("GET", "/schemas/ids/1", null), 200).has("schema")).isTrue();
+    }
+
+    // Compatibility tests
+
+    @Test
+    void shouldTestCompatibilityWithTheLatestVersion() throws Exception {
+        register("payments-value", V1);
+
+        assertThat(
+                        json(
+                                send(
+                                        "POST",
+                                        "/compatibility/subjects/payments-value/versions/latest",
+                                        schemaBody(V2)),
+                                200))
+                .isEqualTo(JSON.readTree("{\"is_compatible\":true}"));
+        assertThat(
+                        json(
+                                send(
+                                        "POST",
+                                        "/compatibility/subjects/payments-value/versions/1",
+                                        schemaBody(INCOMPATIBLE)),
+                                200))
+                .isEqualTo(JSON.readTree("{\"is_compatible\":false}"));
+    }
+
+    @Test
+    void shouldGiveTheReasonsOfAnIncompatibilityWhenVerbose() throws Exception {
+        register("payments-value", V1);
+
+        JsonNode verdict =
+                json(
+                        send(
+                                "POST",
+                                "/compatibility/subjects/payments-value/versions/latest?verbose=true",
+                                schemaBody(INCOMPATIBLE)),
+                        200);
+
+        assertThat(verdict.get("is_compatible").asBoolean()).isFalse();
+        assertThat(verdict.get("messages")).hasSize(1);
+        assertThat(verdict.get("messages").get(0).asText())
+                .contains("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .contains("currency");
+    }
+
+    @Test
+    void shouldAnswerAnEmptyMessageListWhenVerboseAndCompatible() throws Exception {
+        register("payments-value", V1);
+
+        assertThat(
+                        json(
+                                send(
+                                        "POST",
+                                        "/compatibility/subjects/payments-value/versions/1?verbose=true",
+                                        schemaBody(V2)),
+                                200))
+                .isEqualTo(JSON.readTree("{\"is_compatible\":true,\"messages\":[]}"));
+    }
+
+    @Test
+    void shouldApplyTheSubjectLevelWhenTestingCompatibility() throws Exception {
+        register("payments-value", V1);
+        send("PUT", "/config/payments-value", "{\"compatibility\":\"NONE\"}");
+
+        assertThat(
+                        json(
+                                        send(
+                                                "POST",
+                                                "/compatibility/subjects/payments-value/versions/latest",
+                                                schemaBody(INCOMPATIBLE)),
+                                        200)
+                                .get("is_compatible")
+                                .asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void shouldAnswerErrorsWhenTestingCompatibilityWithAMissingSubjectOrVersion() throws Exception {
+        register("payments-value", V1);
+
+        assertError(
+                send("POST", "/compatibility/subjects/nope/versions/latest", schemaBody(V1)),
+                404,
+                40401,
+                "Subject 'nope' not found.");
+        assertError(
+                send("POST", "/compatibility/subjects/payments-value/versions/3", schemaBody(V1)),
+                404,
+                40402,
+                "Version 3 not found.");
+        assertError(
+                send("POST", "/compatibility/subjects/payments-value/versions/x", schemaBody(V1)),
+                422,
+                42202,
+                "'x' is not a valid version");
+        assertError(
+                send(
+                        "POST",
+                        "/compatibility/subjects/payments-value/versions/1",
+                        schemaBody("{\"type\":\"recrod\"}")),
+                422,
+                42201,
+                "Invalid schema");
+    }
+
+    @Test
+    void shouldTestCompatibilityWithEveryVersionTheLevelNames() throws Exception {
+        assertThat(
+                        json(
+                                send(
+                                        "POST",
+                                        "/compatibility/subjects/new-value/versions",
+                                        schemaBody(V1)),
+                                200))
+                .isEqualTo(JSON.readTree("{\"is_compatible\":true}"));
+        register("payments-value", V1);
+        assertThat(
+                        json(
+                                send(
+                                        "POST",
+                                        "/compatibility/subjects/payments-value/versions",
+                                        schemaBody(INCOMPATIBLE)),
+                                200))
+                .isEqualTo(JSON.readTree("{\"is_compatible\":false}"));
+    }
+
+    // Schemas by id and by GUID
+
+    @Test
+    void shouldListTheSubjectsAndVersionsOfASchemaId() throws Exception {
+        register("payments-value", V1);
+        register("archive-value", V2);
+        register("archive-value", V1);
+
+        assertThat(json(send("GET", "/schemas/ids/1/subjects", null), 200))
+                .isEqualTo(JSON.readTree("[\"archive-value\",\"payments-value\"]"));
+        assertThat(json(send("GET", "/schemas/ids/1/versions", null), 200))
+                .isEqualTo(
+                        JSON.readTree(
+                                "[{\"subject\":\"archive-value\",\"version\":2},"
+                                        + "{\"subject\":\"payments-value\",\"version\":1}]"));
+    }
+
+    @Test
+    void shouldLeaveSoftDeletedVersionsOutOfTheSubjectsOfAnId() throws Exception {
+        register("payments-value", V1);
+        register("archive-value", V1);
+        send("DELETE", "/subjects/archive-value", null);
+
+        assertThat(json(send("GET", "/schemas/ids/1/subjects", null), 200))
+                .isEqualTo(JSON.readTree("[\"payments-value\"]"));
+    }
+
+    @Test
+    void shouldAnswer40403ForTheSubjectsAndVersionsOfAnUnknownId() throws Exception {
+        assertError(send("GET", "/schemas/ids/5/subjects", null), 404, 40403, "Schema 5 not found");
+        assertError(send("GET", "/schemas/ids/5/versions", null), 404, 40403, "Schema 5 not found");
+    }
+
+    @Test
+    void shouldListAvroAsTheOnlySchemaType() throws Exception {
+        assertThat(json(send("GET", "/schemas/types", null), 200))
+                .isEqualTo(JSON.readTree("[\"AVRO\"]"));
+    }
+
+    @Test
+    void shouldGetASchemaByItsGuid() throws Exception {
+        String guid = register("payments-value", V1).get("guid").asText();
+
+        JsonNode body = json(send("GET", "/schemas/guids/" + guid, null), 200);
+
+        assertThat(JSON.readTree(body.get("schema").asText())).isEqualTo(JSON.readTree(V1));
+        assertThat(body.get("guid").asText()).isEqualTo(guid);
+    }
+
+    @Test
+    void shouldAnswer40403ForAnUnknownOrMalformedGuid() throws Exception {
+        String unknown = UUID.randomUUID().toString();
+
+        assertError(
+                send("GET", "/schemas/guids/" + unknown, null),
+                404,
+                40403,
+                "Schema with GUID " + unknown + " not found");
+        assertError(
+                send("GET", "/schemas/guids/not-a-guid", null),
+                404,
+                40403,
+                "Schema with GUID not-a-guid not found");
+    }
+
+    @Test
+    void shouldGiveEachSchemaItsOwnGuidAndCarryItInVersionAnswers() throws Exception {
+        String first = register("payments-value", V1).get("guid").asText();
+        String second = register("payments-value", V2).get("guid").asText();
+
+        assertThat(first).isNotEqualTo(second);
+        assertThat(
+                        json(send("GET", "/subjects/payments-value/versions/2", null), 200)
+                                .get("guid")
+                                .asText())
+                .isEqualTo(second);
+        assertThat(
+                        json(send("POST", "/subjects/payments-value", schemaBody(V1)), 200)
+                                .get("guid")
+                                .asText())
+                .isEqualTo(first);
+    }
+
+    // Subject configuration
+
+    @Test
+    void shouldDeleteASubjectLevelAndAnswerThePreviousOne() throws Exception {
+        register("payments-value", V1);
+        send("PUT", "/config/payments-value", "{\"compatibility\":\"FULL\"}");
+
+        assertThat(json(send("DELETE", "/config/payments-value", null), 200))
+                .isEqualTo(JSON.readTree("{\"compatibilityLevel\":\"FULL\"}"));
+
+        assertError(send("GET", "/config/payments-value", null), 404, 40408, "payments-value");
+    }
+
+    @Test
+    void shouldAnswerTheGlobalLevelWhenDeletingASubjectLevelNeverSet() throws Exception {
+        register("payments-value", V1);
+
+        assertThat(json(send("DELETE", "/config/payments-value", null), 200))
+                .isEqualTo(JSON.readTree("{\"compatibilityLevel\":\"BACKWARD\"}"));
+        assertError(send("DELETE", "/config/nope", null), 404, 40401, "Subject 'nope' not found.");
     }
 
     @Test
