@@ -37,6 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TrainCommand.class,
             EvaluateCommand.class,
             ModelCommand.class,
+            SchemasCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })
