@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -23,8 +25,13 @@ public final class ClassifierService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClassifierService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final Duration FIRST_REPLACEMENT_DELAY = Duration.ofSeconds(1);
+    private static final Duration MAX_REPLACEMENT_DELAY = Duration.ofSeconds(60);
+
+    private final ClassifierConfig config;
     private final InferenceEngine engine;
     private final boolean ownsEngine;
+    private final ClassifierMetrics metrics;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -34,19 +41,19 @@ public final class ClassifierService implements AutoCloseable {
             InferenceEngine engine,
             boolean ownsEngine,
             ClassifierMetrics metrics) {
+        this.config = config;
         this.engine = engine;
         this.ownsEngine = ownsEngine;
+        this.metrics = metrics;
         this.streams =
                 new KafkaStreams(
                         ClassifierTopology.buildTopology(config, engine, metrics),
                         ClassifierTopology.streamsProperties(config));
-        // A failing stream thread (the engine failed, not an image) is replaced; its tasks are
-        // rebuilt from their changelogged pending stores, so the images are classified again.
-        streams.setUncaughtExceptionHandler(
-                exception -> {
-                    log.error("stream thread failed; replacing it", exception);
-                    return StreamThreadExceptionResponse.REPLACE_THREAD;
-                });
+        // A failing stream thread (the engine or the cluster failed, not an image) is replaced;
+        // its tasks are rebuilt from their changelogged pending stores, so the images are
+        // classified again. Replacements back off exponentially, so that a failure that repeats
+        // does not spin, and /health turns DOWN when they come too often.
+        streams.setUncaughtExceptionHandler(this::replaceThread);
         streams.setStateListener(
                 (newState, oldState) -> {
                     if (newState == KafkaStreams.State.ERROR
@@ -55,6 +62,27 @@ public final class ClassifierService implements AutoCloseable {
                     }
                 });
         this.streamsMetrics = metrics.bind(streams);
+    }
+
+    private StreamThreadExceptionResponse replaceThread(Throwable exception) {
+        metrics.threadReplaced();
+        int recent = metrics.threadReplacementsWithin(config.healthThreadReplacementWindow());
+        Duration delay = FIRST_REPLACEMENT_DELAY.multipliedBy(1L << Math.min(recent - 1, 6));
+        if (delay.compareTo(MAX_REPLACEMENT_DELAY) > 0) {
+            delay = MAX_REPLACEMENT_DELAY;
+        }
+        log.error(
+                "stream thread failed ({} replacements in the last {} s); replacing it in {} ms",
+                recent,
+                config.healthThreadReplacementWindow().toSeconds(),
+                delay.toMillis(),
+                exception);
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /**
@@ -105,14 +133,42 @@ public final class ClassifierService implements AutoCloseable {
     public record Health(boolean healthy, String detail) {}
 
     /**
-     * Healthy while the Kafka Streams client is {@code RUNNING} or {@code REBALANCING} and the
-     * model is loaded and its batch loop alive.
+     * Healthy while the Kafka Streams client is {@code RUNNING} or {@code REBALANCING}, the model
+     * is loaded and its batch loop alive, and none of the failure signals is past its bound: stream
+     * threads replaced more than {@code health.max.thread.replacements} times within {@code
+     * health.thread.replacement.window.ms}, an image in flight for longer than {@code
+     * health.max.pending.age.ms}, the registry failing for longer than {@code
+     * health.max.registry.outage.ms}.
      */
     public Health health() {
         KafkaStreams.State state = streams.state();
         boolean streaming =
                 state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
         boolean modelLoaded = engine.isRunning();
+        List<String> problems = new ArrayList<>();
+        int replacements = metrics.threadReplacementsWithin(config.healthThreadReplacementWindow());
+        if (replacements > config.healthMaxThreadReplacements()) {
+            problems.add(
+                    String.format(
+                            "%d stream thread replacements in the last %d s (over %d)",
+                            replacements,
+                            config.healthThreadReplacementWindow().toSeconds(),
+                            config.healthMaxThreadReplacements()));
+        }
+        Duration oldest = metrics.oldestInFlightAge();
+        if (oldest.compareTo(config.healthMaxPendingAge()) > 0) {
+            problems.add(
+                    String.format(
+                            "an image has been in flight for %d s (over %d s)",
+                            oldest.toSeconds(), config.healthMaxPendingAge().toSeconds()));
+        }
+        Duration outage = metrics.registryOutage();
+        if (outage.compareTo(config.healthMaxRegistryOutage()) > 0) {
+            problems.add(
+                    String.format(
+                            "the schema registry has been unavailable for %d s (over %d s)",
+                            outage.toSeconds(), config.healthMaxRegistryOutage().toSeconds()));
+        }
         String detail =
                 "kafka streams "
                         + state
@@ -120,8 +176,9 @@ public final class ClassifierService implements AutoCloseable {
                         + engine.modelName()
                         + " "
                         + engine.modelVersion()
-                        + (modelLoaded ? " loaded" : " not running");
-        return new Health(streaming && modelLoaded, detail);
+                        + (modelLoaded ? " loaded" : " not running")
+                        + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
+        return new Health(streaming && modelLoaded && problems.isEmpty(), detail);
     }
 
     /**

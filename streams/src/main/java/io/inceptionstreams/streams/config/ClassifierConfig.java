@@ -64,7 +64,7 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String PREPROCESS_THREADS = "preprocess.threads";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String MAX_IN_FLIGHT_PER_TASK = "max.in.flight.per.task";
-    public static final String MAX_PROCESS_WAIT_MS = "max.process.wait.ms";
+    public static final String IMAGE_TIMEOUT_MS = "image.timeout.ms";
     public static final String FORWARD_INTERVAL_MS = "forward.interval.ms";
     public static final String IMAGE_MAX_BYTES = "image.max.bytes";
     public static final String IMAGE_MAX_PIXELS = "image.max.pixels";
@@ -74,6 +74,11 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String HTTP_PORT = "http.port";
     public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
+    public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
+    public static final String HEALTH_THREAD_REPLACEMENT_WINDOW_MS =
+            "health.thread.replacement.window.ms";
+    public static final String HEALTH_MAX_PENDING_AGE_MS = "health.max.pending.age.ms";
+    public static final String HEALTH_MAX_REGISTRY_OUTAGE_MS = "health.max.registry.outage.ms";
 
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String SERDE_PREFIX = "serde.";
@@ -227,14 +232,15 @@ public final class ClassifierConfig extends AbstractConfig {
                             "Images a task (partition) may have submitted and not yet forwarded;"
                                     + " more wait in the pending store.")
                     .define(
-                            MAX_PROCESS_WAIT_MS,
+                            IMAGE_TIMEOUT_MS,
                             Type.LONG,
-                            100L,
-                            Range.between(0, 10_000),
-                            Importance.LOW,
-                            "How long one record may wait for in-flight capacity before it is"
-                                    + " parked in the pending store; keep far below"
-                                    + " max.poll.interval.ms.")
+                            60_000L,
+                            Range.between(1, 3_600_000),
+                            Importance.MEDIUM,
+                            "An image submitted to the engine and not classified within this many"
+                                    + " milliseconds is dead-lettered as TIMEOUT (unless the"
+                                    + " engine itself is stuck: then the task fails and is"
+                                    + " retried).")
                     .define(
                             FORWARD_INTERVAL_MS,
                             Type.LONG,
@@ -303,7 +309,40 @@ public final class ClassifierConfig extends AbstractConfig {
                             Range.between(1, 600_000),
                             Importance.LOW,
                             "How long the service tries to reach Kafka and the schema registry at"
-                                    + " start before it gives up with an error, in milliseconds.");
+                                    + " start before it gives up with an error, in milliseconds.")
+                    .define(
+                            HEALTH_MAX_THREAD_REPLACEMENTS,
+                            Type.INT,
+                            3,
+                            Range.atLeast(0),
+                            Importance.LOW,
+                            "/health is DOWN when stream threads were replaced after a failure"
+                                    + " more than this many times within"
+                                    + " health.thread.replacement.window.ms.")
+                    .define(
+                            HEALTH_THREAD_REPLACEMENT_WINDOW_MS,
+                            Type.LONG,
+                            600_000L,
+                            Range.atLeast(1),
+                            Importance.LOW,
+                            "The window of health.max.thread.replacements, in milliseconds.")
+                    .define(
+                            HEALTH_MAX_PENDING_AGE_MS,
+                            Type.LONG,
+                            120_000L,
+                            Range.atLeast(1),
+                            Importance.LOW,
+                            "/health is DOWN when the oldest image in flight (submitted to the"
+                                    + " engine, not yet forwarded) of any task is older than this,"
+                                    + " in milliseconds.")
+                    .define(
+                            HEALTH_MAX_REGISTRY_OUTAGE_MS,
+                            Type.LONG,
+                            60_000L,
+                            Range.atLeast(1),
+                            Importance.LOW,
+                            "/health is DOWN when the schema registry has failed every call"
+                                    + " (transiently) for longer than this, in milliseconds.");
 
     private final Map<String, Setting> settings;
     private final Map<String, String> kafkaPassThrough;
@@ -499,8 +538,8 @@ public final class ClassifierConfig extends AbstractConfig {
         return getInt(MAX_IN_FLIGHT_PER_TASK);
     }
 
-    public Duration maxProcessWait() {
-        return Duration.ofMillis(getLong(MAX_PROCESS_WAIT_MS));
+    public Duration imageTimeout() {
+        return Duration.ofMillis(getLong(IMAGE_TIMEOUT_MS));
     }
 
     public Duration forwardInterval() {
@@ -533,6 +572,22 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public Duration startupTimeout() {
         return Duration.ofMillis(getLong(STARTUP_TIMEOUT_MS));
+    }
+
+    public int healthMaxThreadReplacements() {
+        return getInt(HEALTH_MAX_THREAD_REPLACEMENTS);
+    }
+
+    public Duration healthThreadReplacementWindow() {
+        return Duration.ofMillis(getLong(HEALTH_THREAD_REPLACEMENT_WINDOW_MS));
+    }
+
+    public Duration healthMaxPendingAge() {
+        return Duration.ofMillis(getLong(HEALTH_MAX_PENDING_AGE_MS));
+    }
+
+    public Duration healthMaxRegistryOutage() {
+        return Duration.ofMillis(getLong(HEALTH_MAX_REGISTRY_OUTAGE_MS));
     }
 
     /** The bootstrap servers as Kafka clients take them: host:port, comma-separated. */

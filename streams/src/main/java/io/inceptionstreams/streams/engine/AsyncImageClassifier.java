@@ -1,6 +1,7 @@
 package io.inceptionstreams.streams.engine;
 
 import io.inceptionstreams.schemas.avro.ImageEvent;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,4 +21,12 @@ public interface AsyncImageClassifier {
 
     /** The version of the model, for the label events. */
     String modelVersion();
+
+    /**
+     * Whether the engine as a whole is stuck: a batch has been running on the device for longer
+     * than {@code bound}. Then an image that is late is late through no fault of its own.
+     */
+    default boolean stalled(Duration bound) {
+        return false;
+    }
 }

@@ -28,7 +28,18 @@ public enum RejectionReason {
     /** The referenced image could not be fetched: missing, unreachable, HTTP error, timeout. */
     REFERENCE_UNAVAILABLE,
     /** The fetched bytes do not match the reference's sha256. */
-    CHECKSUM_MISMATCH;
+    CHECKSUM_MISMATCH,
+    /**
+     * Not classified within {@code image.timeout.ms} of its submission to the engine, while the
+     * engine itself kept classifying (a stuck engine fails the task instead).
+     */
+    TIMEOUT,
+    /**
+     * The label, the dead letter, or the pending-store entry of the image would exceed the
+     * producer's {@code max.request.size}; the dead letter then carries no value, only headers, and
+     * names the source offset of the original.
+     */
+    OUTPUT_TOO_LARGE;
 
     static RejectionReason of(ImageRejectedException.Reason reason) {
         return switch (reason) {

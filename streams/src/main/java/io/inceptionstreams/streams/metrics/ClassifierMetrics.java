@@ -2,12 +2,18 @@ package io.inceptionstreams.streams.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -25,6 +31,12 @@ public final class ClassifierMetrics {
     private final Timer inference;
     private final Timer endToEnd;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Counter threadReplacements;
+    private final Map<Object, Long> oldestInFlightNanos = new ConcurrentHashMap<>();
+    private final AtomicLong registryFailingSinceNanos = new AtomicLong(NOT_FAILING);
+    private final Deque<Long> replacementNanos = new ConcurrentLinkedDeque<>();
+
+    private static final long NOT_FAILING = Long.MIN_VALUE;
 
     public ClassifierMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,6 +67,16 @@ public final class ClassifierMetrics {
                                 "From the input record's timestamp until its label was forwarded")
                         .register(registry);
         registry.gauge("inception.images.in.flight", inFlight);
+        threadReplacements =
+                Counter.builder("inception.thread.replacements")
+                        .description("Stream threads replaced after they failed")
+                        .register(registry);
+        Gauge.builder("inception.oldest.pending", this, m -> m.oldestInFlightAge().toMillis() / 1e3)
+                .description(
+                        "Age of the oldest image submitted to the engine and not yet forwarded,"
+                                + " over every task of this instance")
+                .baseUnit("seconds")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -90,6 +112,69 @@ public final class ClassifierMetrics {
     /** Images submitted to the engine and not yet forwarded, summed over every task. */
     public void inFlightChanged(int delta) {
         inFlight.addAndGet(delta);
+    }
+
+    /**
+     * A task's oldest image in flight was submitted at {@code submittedNanos} ({@link
+     * System#nanoTime()}), or, with null, it has none in flight.
+     */
+    public void oldestInFlight(Object task, Long submittedNanos) {
+        if (submittedNanos == null) {
+            oldestInFlightNanos.remove(task);
+        } else {
+            oldestInFlightNanos.put(task, submittedNanos);
+        }
+    }
+
+    /** How long the oldest image in flight of any task has waited; zero when none is. */
+    public Duration oldestInFlightAge() {
+        long now = System.nanoTime();
+        return oldestInFlightNanos.values().stream()
+                .map(submitted -> Duration.ofNanos(Math.max(0, now - submitted)))
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
+    /**
+     * A call to the schema registry failed transiently ({@code kind}: what the service was doing,
+     * e.g. {@code read} or {@code write}): counted, and the start of an outage if it is the first
+     * since the last success.
+     */
+    public void registryFailed(String kind) {
+        Counter.builder("inception.registry.errors")
+                .description("Transient schema-registry failures met by the service, retried")
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
+        registryFailingSinceNanos.compareAndSet(NOT_FAILING, System.nanoTime());
+    }
+
+    /** A call to the schema registry succeeded: any outage is over. */
+    public void registrySucceeded() {
+        if (registryFailingSinceNanos.get() != NOT_FAILING) {
+            registryFailingSinceNanos.set(NOT_FAILING);
+        }
+    }
+
+    /** How long every registry call has failed; zero while the registry answers. */
+    public Duration registryOutage() {
+        long since = registryFailingSinceNanos.get();
+        return since == NOT_FAILING ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** A stream thread failed and is being replaced. */
+    public void threadReplaced() {
+        threadReplacements.increment();
+        replacementNanos.addLast(System.nanoTime());
+    }
+
+    /** Stream threads replaced within the last {@code window}. */
+    public int threadReplacementsWithin(Duration window) {
+        long oldest = System.nanoTime() - window.toNanos();
+        while (!replacementNanos.isEmpty() && replacementNanos.peekFirst() - oldest < 0) {
+            replacementNanos.pollFirst();
+        }
+        return replacementNanos.size();
     }
 
     /** Binds Kafka Streams' own metrics (consumer, producer, stream threads, tasks, stores). */

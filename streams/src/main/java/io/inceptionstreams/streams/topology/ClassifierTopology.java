@@ -27,7 +27,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                              \-> DeadLetters (images.dlq)
  * </pre>
  *
- * The source key is read as raw bytes, so a dead letter carries the key exactly as produced.
+ * The source key is read as raw bytes, so a dead letter carries the key exactly as produced. The
+ * processor serializes the labels itself (see {@link ClassifyProcessor}), so both sinks write
+ * bytes.
  */
 public final class ClassifierTopology {
     public static final String SOURCE = "Source";
@@ -51,17 +53,16 @@ public final class ClassifierTopology {
         SpecificAvroSerde<LabelEvent> labelSerde = new SpecificAvroSerde<>();
         labelSerde.configure(serdeConfig, false);
 
-        // In memory, since the changelog is the durable copy and the pending set is small
-        // (in-flight images plus a backlog), so restoring it is cheap. The cache is on: most
-        // images are put and deleted within one commit interval, and then only a tombstone,
-        // not the image bytes, reaches the changelog.
+        // On disk (RocksDB), so that a backlog parked here costs disk, not heap, whatever the lag;
+        // the changelog is the durable copy. No cache: every put and delete reaches the changelog
+        // in the order it was made, and nothing of the image bytes is held in memory.
         StoreBuilder<KeyValueStore<Long, PendingImage>> pendingStore =
                 Stores.keyValueStoreBuilder(
-                                Stores.inMemoryKeyValueStore(PENDING_STORE),
+                                Stores.persistentKeyValueStore(PENDING_STORE),
                                 Serdes.Long(),
                                 new PendingImageSerde())
                         .withLoggingEnabled(Map.of())
-                        .withCachingEnabled();
+                        .withCachingDisabled();
 
         Topology topology = new Topology();
         topology.addSource(
@@ -75,17 +76,19 @@ public final class ClassifierTopology {
                         new ClassifyProcessor(
                                 engine,
                                 sourceSerde,
+                                labelSerde.serializer(),
+                                config.labelsTopic(),
                                 metrics,
                                 config.maxInFlightPerTask(),
-                                config.maxProcessWait(),
-                                config.forwardInterval()),
+                                config.forwardInterval(),
+                                config.imageTimeout()),
                 SOURCE);
         topology.addStateStore(pendingStore, CLASSIFY);
         topology.addSink(
                 SINK,
                 config.labelsTopic(),
                 new StringSerializer(),
-                labelSerde.serializer(),
+                new ByteArraySerializer(),
                 CLASSIFY);
         topology.addSink(
                 DEAD_LETTERS,
@@ -118,6 +121,14 @@ public final class ClassifierTopology {
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        // An output that cannot be produced fails the task (its images stay pending), with one log
+        // line; Kafka's default handler would dead-letter whichever record was being processed.
+        props.put(
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                OutputFailureHandler.class.getName());
+        // Producers that count their flushes: at_least_once deletes a pending entry only after
+        // its label has been acknowledged (see ProducerFlushes).
+        props.put(StreamsConfig.DEFAULT_CLIENT_SUPPLIER_CONFIG, ProducerFlushes.class.getName());
         // A processor exception means the engine failed (bad images are dead-lettered by the
         // processor itself): fail the task so its pending images are classified again, without
         // Kafka's default handler dead-lettering whichever record was being processed.

@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * The changelog format of {@link PendingImage}: a version byte, then the fields in order, byte
  * arrays and strings length-prefixed (-1 for null). A plain binary layout rather than Avro because
  * the value inside is already Avro and only this processor ever reads it; the version byte leaves
- * room to change it.
+ * room to change it. An entry that cannot be read back is returned as {@link
+ * PendingImage#unreadable}, so that the processor dead-letters it instead of failing on it.
  */
 public final class PendingImageSerde implements Serde<PendingImage> {
     private static final byte VERSION = 1;
@@ -32,7 +33,17 @@ public final class PendingImageSerde implements Serde<PendingImage> {
 
     @Override
     public Deserializer<PendingImage> deserializer() {
-        return (topic, bytes) -> bytes == null ? null : read(bytes);
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return read(bytes);
+            } catch (RuntimeException e) {
+                // Never thrown at the processor: an entry it cannot read is dead-lettered.
+                return PendingImage.unreadable(bytes, e);
+            }
+        };
     }
 
     private static byte[] write(PendingImage pending) {
@@ -103,6 +114,10 @@ public final class PendingImageSerde implements Serde<PendingImage> {
         int length = in.readInt();
         if (length < 0) {
             return null;
+        }
+        if (length > in.available()) {
+            throw new SerializationException(
+                    "Pending-image field of " + length + " bytes in a shorter record");
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);

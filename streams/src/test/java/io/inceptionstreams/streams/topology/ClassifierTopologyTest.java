@@ -17,6 +17,7 @@ import io.inceptionstreams.model.preprocess.ImagePreprocessor;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.avro.LabelEvent;
 import io.inceptionstreams.schemas.registry.MockSchemaRegistry;
+import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
@@ -70,6 +71,7 @@ class ClassifierTopologyTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ClassifierMetrics metrics = new ClassifierMetrics(meters);
     private TopologyTestDriver driver;
+    private Map<String, Object> imageSerdeConfig;
     private TestInputTopic<String, ImageEvent> images;
     private TestInputTopic<String, byte[]> rawImages;
     private TestOutputTopic<String, LabelEvent> labels;
@@ -105,6 +107,34 @@ class ClassifierTopologyTest {
         // Then every image is labelled from a batch of exactly 4
         List<LabelEvent> out = awaitLabels(8);
         assertThat(out).extracting(LabelEvent::getBatchSize).containsOnly(4);
+    }
+
+    @Test
+    void shouldClassifyRecordsWhoseSchemaIdIsInAHeaderBesideRecordsWithThePrefix()
+            throws Exception {
+        // Given producers of both framings on one topic: Confluent's 5-byte prefix, and the
+        // schema GUID in the __value_schema_id header (Confluent's HeaderSchemaIdSerializer)
+        start(Map.of(), engine(4, Duration.ofMillis(50), List.of()));
+        SpecificAvroSerde<ImageEvent> headerSerde = new SpecificAvroSerde<>();
+        Map<String, Object> headerFraming = new HashMap<>(imageSerdeConfig);
+        headerFraming.put(
+                AvroSerdeConfig.VALUE_SCHEMA_ID_SERIALIZER,
+                "io.confluent.kafka.serializers.schema.id.HeaderSchemaIdSerializer");
+        headerSerde.configure(headerFraming, false);
+        TestInputTopic<String, ImageEvent> headerImages =
+                driver.createInputTopic("images", new StringSerializer(), headerSerde.serializer());
+
+        // When they alternate
+        for (int i = 0; i < 6; i++) {
+            (i % 2 == 0 ? images : headerImages)
+                    .pipeInput("img-" + i, TestImages.sample("img-" + i, i));
+        }
+
+        // Then every image is labelled and nothing is dead-lettered
+        assertThat(awaitLabels(6))
+                .extracting(label -> label.getImageId().toString())
+                .containsExactly("img-0", "img-1", "img-2", "img-3", "img-4", "img-5");
+        assertThat(deadLetters.isEmpty()).isTrue();
     }
 
     @Test
@@ -157,13 +187,7 @@ class ClassifierTopologyTest {
     void shouldKeepImagesBeyondTheInFlightLimitPendingUntilCapacityFrees() {
         // Given a task allowed 2 images in flight
         ControlledClassifier engine = new ControlledClassifier();
-        start(
-                Map.of(
-                        ClassifierConfig.MAX_IN_FLIGHT_PER_TASK,
-                        "2",
-                        ClassifierConfig.MAX_PROCESS_WAIT_MS,
-                        "1"),
-                engine);
+        start(Map.of(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "2"), engine);
 
         // When 5 images arrive
         for (int i = 0; i < 5; i++) {
@@ -182,6 +206,11 @@ class ClassifierTopologyTest {
         assertThat(labels.readKeyValuesToList())
                 .extracting(kv -> kv.key)
                 .containsExactly("img-0", "img-1", "img-2", "img-3", "img-4");
+
+        // And once a producer flush has acknowledged the labels, the store is emptied
+        assertThat(pendingStoreSize()).isEqualTo(5);
+        ProducerFlushes.recordCompleted();
+        driver.advanceWallClockTime(Duration.ofMillis(50));
         assertThat(pendingStoreSize()).isZero();
     }
 
@@ -471,8 +500,9 @@ class ClassifierTopologyTest {
                         ClassifierTopology.buildTopology(config, engine, metrics),
                         props,
                         Instant.ofEpochMilli(0));
+        imageSerdeConfig = config.serdeConfig();
         imageSerde = new SpecificAvroSerde<>();
-        imageSerde.configure(config.serdeConfig(), false);
+        imageSerde.configure(imageSerdeConfig, false);
         SpecificAvroSerde<LabelEvent> labelSerde = new SpecificAvroSerde<>();
         labelSerde.configure(config.serdeConfig(), false);
         images = driver.createInputTopic("images", new StringSerializer(), imageSerde.serializer());

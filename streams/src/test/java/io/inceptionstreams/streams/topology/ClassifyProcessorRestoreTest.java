@@ -1,6 +1,7 @@
 package io.inceptionstreams.streams.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inceptionstreams.model.classify.Prediction;
 import io.inceptionstreams.schemas.avro.ImageEvent;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
@@ -44,6 +46,7 @@ class ClassifyProcessorRestoreTest {
 
     private ClassifierConfig config;
     private SpecificAvroSerde<ImageEvent> imageSerde;
+    private SpecificAvroSerde<LabelEvent> labelSerde;
     private SourceImageSerde sourceSerde;
     private MockProcessorContext<Object, Object> context;
     private KeyValueStore<Long, PendingImage> store;
@@ -60,6 +63,8 @@ class ClassifyProcessorRestoreTest {
                                 "restore-test"));
         imageSerde = new SpecificAvroSerde<>();
         imageSerde.configure(config.serdeConfig(), false);
+        labelSerde = new SpecificAvroSerde<>();
+        labelSerde.configure(config.serdeConfig(), false);
         sourceSerde = new SourceImageSerde();
         sourceSerde.configure(config.serdeConfig(), false);
         context = new MockProcessorContext<>(ClassifierTopology.streamsProperties(config));
@@ -122,8 +127,8 @@ class ClassifyProcessorRestoreTest {
         assertThat(out)
                 .extracting(forward -> forward.record().timestamp())
                 .containsExactly(7_000L, 8_000L, 9_000L);
-        assertThat(((LabelEvent) out.get(0).record().value()).getImageId()).hasToString("img-7");
-        assertThat(((LabelEvent) out.get(2).record().value()).getImageId()).hasToString("img-9");
+        assertThat(label(out.get(0).record()).getImageId()).hasToString("img-7");
+        assertThat(label(out.get(2).record()).getImageId()).hasToString("img-9");
         Record<?, ?> deadLetter = out.get(1).record();
         assertThat(new String((byte[]) deadLetter.key(), StandardCharsets.UTF_8))
                 .isEqualTo("bad-8");
@@ -131,7 +136,9 @@ class ClassifyProcessorRestoreTest {
         assertThat(header(deadLetter, "__streams.errors.offset")).isEqualTo("108");
         assertThat(header(deadLetter, DeadLetters.REASON_HEADER)).isEqualTo("CORRUPT");
 
-        // And the store is empty again
+        // And the store is emptied once a producer flush has acknowledged the outputs
+        assertThat(store.approximateNumEntries()).isEqualTo(3);
+        flushAndPunctuate();
         assertThat(store.approximateNumEntries()).isZero();
     }
 
@@ -165,19 +172,142 @@ class ClassifyProcessorRestoreTest {
         engine.label("img-new");
         punctuate();
         assertThat(labelIds()).containsExactly("img-3", "img-4", "img-new");
+        flushAndPunctuate();
         assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldForwardEveryEntryOnceWhenTheRestoredStoreHasGapsAndDeadLetterOneItCannotRead() {
+        // Given a restored store with gaps (a partially flushed changelog), one entry of which
+        // holds bytes that are no image event at all
+        restore(3, "img-3", 30, 3_000L);
+        restore(5, "img-5", 31, 5_000L);
+        store.put(
+                7L,
+                new PendingImage(
+                        7_000L,
+                        TOPIC,
+                        2,
+                        32,
+                        "broken-7".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {0, 0, 0, 0, 42, 1},
+                        new RecordHeaders()));
+        restore(9, "img-9", 33, 9_000L);
+        ClassifyProcessor processor = processor(64);
+
+        // When the processor starts and the engine finishes every image
+        processor.init(context);
+        engine.submittedIds().forEach(engine::label);
+        punctuate();
+
+        // Then each entry is forwarded exactly once, in order, the unreadable one as a dead
+        // letter with its reason, and nothing is thrown
+        assertThat(engine.submittedIds()).containsExactly("img-3", "img-5", "img-9");
+        assertThat(context.forwarded())
+                .extracting(forward -> forward.childName().orElseThrow())
+                .containsExactly(
+                        ClassifierTopology.SINK,
+                        ClassifierTopology.SINK,
+                        ClassifierTopology.DEAD_LETTERS,
+                        ClassifierTopology.SINK);
+        assertThat(header(context.forwarded().get(2).record(), DeadLetters.REASON_HEADER))
+                .isEqualTo("UNREADABLE_EVENT");
+        flushAndPunctuate();
+        assertThat(context.forwarded()).hasSize(4);
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldKeepForwardedEntriesUntilAProducerFlushAcknowledgesThemUnderAtLeastOnce() {
+        // Given an image labelled under at_least_once
+        ClassifyProcessor processor = processor(64);
+        processor.init(context);
+        context.setRecordMetadata(TOPIC, 2, 40);
+        processor.process(newRecord("img-40", 4_000L));
+        engine.label("img-40");
+        punctuate();
+        assertThat(labelIds()).containsExactly("img-40");
+
+        // Then its entry survives until a flush completes after the label was sent (the
+        // tombstone must never be durable while the label is not), and a commit is requested
+        punctuate();
+        assertThat(store.approximateNumEntries()).isOne();
+        assertThat(context.committed()).isTrue();
+        flushAndPunctuate();
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterAnImageNotClassifiedInTimeAsTimeoutAndForwardTheNextOne() {
+        // Given two images, the first of which the engine never finishes
+        ClassifyProcessor processor = processor(64, Duration.ofSeconds(5));
+        processor.init(context);
+        context.setRecordMetadata(TOPIC, 2, 50);
+        processor.process(newRecord("stuck", 5_000L));
+        context.setRecordMetadata(TOPIC, 2, 51);
+        processor.process(newRecord("next", 5_001L));
+        engine.label("next");
+
+        // When image.timeout.ms has passed
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 5_001);
+        punctuate();
+
+        // Then the late one is a TIMEOUT dead letter and the one behind it is labelled
+        assertThat(context.forwarded())
+                .extracting(forward -> forward.childName().orElseThrow())
+                .containsExactly(ClassifierTopology.DEAD_LETTERS, ClassifierTopology.SINK);
+        assertThat(header(context.forwarded().get(0).record(), DeadLetters.REASON_HEADER))
+                .isEqualTo("TIMEOUT");
+    }
+
+    @Test
+    void shouldFailTheTaskRatherThanDeadLetterWhenTheEngineItselfIsStalled() {
+        // Given an image the engine never finishes, because the engine is stuck
+        ClassifyProcessor processor = processor(64, Duration.ofSeconds(5));
+        processor.init(context);
+        context.setRecordMetadata(TOPIC, 2, 60);
+        processor.process(newRecord("victim", 6_000L));
+        engine.stalled = true;
+
+        // When the timeout passes, then the task fails and nothing is dead-lettered
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 5_001);
+        assertThatThrownBy(this::punctuate)
+                .isInstanceOf(StreamsException.class)
+                .hasMessageContaining("image.timeout.ms");
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(store.get(0L)).isNotNull();
+    }
+
+    @Test
+    void shouldCancelTheEngineWorkOfItsImagesWhenClosed() {
+        // Given an image in flight
+        ClassifyProcessor processor = processor(64);
+        processor.init(context);
+        context.setRecordMetadata(TOPIC, 2, 70);
+        processor.process(newRecord("revoked", 7_000L));
+
+        // When the task is closed (revoked), then its future is cancelled and the entry stays
+        processor.close();
+        assertThat(engine.future("revoked")).isCancelled();
+        assertThat(store.get(0L)).isNotNull();
     }
 
     // --- harness
 
     private ClassifyProcessor processor(int maxInFlight) {
+        return processor(maxInFlight, Duration.ofSeconds(60));
+    }
+
+    private ClassifyProcessor processor(int maxInFlight, Duration imageTimeout) {
         return new ClassifyProcessor(
                 engine,
                 sourceSerde,
+                labelSerde.serializer(),
+                "labels",
                 new ClassifierMetrics(new SimpleMeterRegistry()),
                 maxInFlight,
-                Duration.ofMillis(1),
-                Duration.ofMillis(10));
+                Duration.ofMillis(10),
+                imageTimeout);
     }
 
     /** Puts what a restored changelog would hold under {@code sequence}. */
@@ -203,6 +333,16 @@ class ClassifyProcessorRestoreTest {
                 timestamp);
     }
 
+    /** A commit's producer flush (acknowledging what was sent), then a punctuation. */
+    private void flushAndPunctuate() {
+        ProducerFlushes.recordCompleted();
+        punctuate();
+    }
+
+    private LabelEvent label(Record<?, ?> record) {
+        return labelSerde.deserializer().deserialize("labels", (byte[]) record.value());
+    }
+
     private void punctuate() {
         assertThat(context.scheduledPunctuators()).hasSize(1);
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L);
@@ -212,7 +352,7 @@ class ClassifyProcessorRestoreTest {
         List<String> ids = new ArrayList<>();
         for (CapturedForward<?, ?> forward : context.forwarded()) {
             assertThat(forward.childName()).contains(ClassifierTopology.SINK);
-            ids.add(((LabelEvent) forward.record().value()).getImageId().toString());
+            ids.add(label(forward.record()).getImageId().toString());
         }
         return ids;
     }
@@ -234,8 +374,19 @@ class ClassifyProcessorRestoreTest {
             return future;
         }
 
+        boolean stalled;
+
         List<String> submittedIds() {
             return List.copyOf(submitted.keySet());
+        }
+
+        CompletableFuture<ClassificationOutcome> future(String id) {
+            return submitted.get(id);
+        }
+
+        @Override
+        public boolean stalled(Duration bound) {
+            return stalled;
         }
 
         void label(String id) {
