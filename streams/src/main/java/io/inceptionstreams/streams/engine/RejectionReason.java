@@ -17,6 +17,11 @@ public enum RejectionReason {
     TOO_LARGE,
     /** Declared dimensions over {@code image.max.pixels}. */
     TOO_MANY_PIXELS,
+    /**
+     * The raster the header declares, width x height x bands x bytes per sample, is over {@code
+     * image.max.decoded.bytes}; checked before decoding.
+     */
+    TOO_MANY_DECODED_BYTES,
     /** Not an image, or a format that cannot be decoded here. */
     UNSUPPORTED_TYPE,
     /** An image format, but empty, truncated or damaged. */
@@ -34,6 +39,7 @@ public enum RejectionReason {
         return switch (reason) {
             case TOO_LARGE -> TOO_LARGE;
             case TOO_MANY_PIXELS -> TOO_MANY_PIXELS;
+            case TOO_MANY_DECODED_BYTES -> TOO_MANY_DECODED_BYTES;
             case UNSUPPORTED_TYPE -> UNSUPPORTED_TYPE;
             case CORRUPT -> CORRUPT;
         };
