@@ -1,6 +1,7 @@
 package io.inceptionstreams.streams.engine;
 
 import io.inceptionstreams.schemas.avro.ImageEvent;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,4 +21,13 @@ public interface AsyncImageClassifier {
 
     /** The version of the model, for the label events. */
     String modelVersion();
+
+    /**
+     * Whether the classifier is stuck rather than busy: a batch has been running on the device for
+     * longer than {@code bound}. Tells an image that timed out on its own (dead-letter it) from an
+     * engine that holds every image (fail the task). False by default, for test doubles.
+     */
+    default boolean stalled(Duration bound) {
+        return false;
+    }
 }

@@ -33,7 +33,23 @@ public enum RejectionReason {
     /** The referenced image could not be fetched: missing, unreachable, HTTP error, timeout. */
     REFERENCE_UNAVAILABLE,
     /** The fetched bytes do not match the reference's sha256. */
-    CHECKSUM_MISMATCH;
+    CHECKSUM_MISMATCH,
+    /**
+     * The heap ran out while this image was fetched or decoded (an {@link OutOfMemoryError} on a
+     * preprocessing thread); the image is dead-lettered rather than retried, since it would only
+     * exhaust the heap again.
+     */
+    RESOURCE_EXHAUSTED,
+    /**
+     * Not classified within {@code image.timeout.ms}; the processor completes the image's future
+     * with this reason (the engine never does).
+     */
+    TIMEOUT,
+    /**
+     * The label event or the dead letter would exceed the producer's {@code max.request.size}; the
+     * dead letter then carries no value, only headers, and names the source offset.
+     */
+    OUTPUT_TOO_LARGE;
 
     static RejectionReason of(ImageRejectedException.Reason reason) {
         return switch (reason) {
