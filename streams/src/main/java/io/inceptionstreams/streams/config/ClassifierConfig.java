@@ -72,6 +72,7 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String REFERENCE_HTTP_ENABLED = "reference.http.enabled";
     public static final String REFERENCE_HTTP_TIMEOUT_MS = "reference.http.timeout.ms";
     public static final String IMAGE_MAX_DECODED_BYTES = "image.max.decoded.bytes";
+    public static final String REFERENCE_HTTP_ALLOW_PRIVATE = "reference.http.allow.private";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String HTTP_PORT = "http.port";
     public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
@@ -289,6 +290,14 @@ public final class ClassifierConfig extends AbstractConfig {
                             "Largest decoded raster accepted, width x height x bands x bytes per"
                                     + " sample from the header, checked before decoding; also the"
                                     + " decode memory in flight across the preprocessing pool.")
+                    .define(
+                            REFERENCE_HTTP_ALLOW_PRIVATE,
+                            Type.BOOLEAN,
+                            false,
+                            Importance.MEDIUM,
+                            "Whether http(s): references may point to loopback, link-local,"
+                                    + " private, carrier-grade NAT or multicast addresses; off so"
+                                    + " producers cannot reach internal services.")
                     .define(
                             PROCESSING_GUARANTEE,
                             Type.STRING,
@@ -530,6 +539,10 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public boolean referenceHttpEnabled() {
         return getBoolean(REFERENCE_HTTP_ENABLED);
+    }
+
+    public boolean referenceHttpAllowPrivate() {
+        return getBoolean(REFERENCE_HTTP_ALLOW_PRIVATE);
     }
 
     public Duration referenceHttpTimeout() {

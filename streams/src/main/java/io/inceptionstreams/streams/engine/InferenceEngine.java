@@ -192,6 +192,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 new ImageReferenceResolver(
                         config.referenceFileRoots(),
                         config.referenceHttpEnabled(),
+                        config.referenceHttpAllowPrivate(),
                         config.referenceHttpTimeout(),
                         config.imageLimits().maxEncodedBytes());
         return new InferenceEngine(

@@ -132,6 +132,54 @@ class InferenceEngineTest {
     }
 
     @Test
+    void shouldSkipImagesCancelledBeforeTheyAreDecoded() throws Exception {
+        // Given the only preprocessing thread held by a reference to a server that goes silent
+        CountDownLatch answered = new CountDownLatch(1);
+        try (RawHttpServer stalled =
+                        new RawHttpServer(
+                                (request, out) -> {
+                                    RawHttpServer.write(
+                                            out, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+                                    answered.countDown();
+                                    Thread.sleep(60_000);
+                                });
+                InferenceEngine engine =
+                        new InferenceEngine(
+                                ImageClassifier.open(bundle, "cpu", 2),
+                                new ImageReferenceResolver(
+                                        List.of(), true, true, Duration.ofSeconds(1), 1 << 20),
+                                ImageLimits.defaults(),
+                                new InferenceEngine.BatchPolicy(1, Duration.ZERO),
+                                1,
+                                new ClassifierMetrics(registry))) {
+            CompletableFuture<ClassificationOutcome> holding =
+                    engine.submit(TestImages.reference("holding", stalled.url("/slow.png")));
+            assertThat(answered.await(30, TimeUnit.SECONDS)).isTrue();
+
+            // When three images queued behind it are cancelled
+            List<CompletableFuture<ClassificationOutcome>> queued = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                queued.add(engine.submit(TestImages.sample("queued-" + i, i)));
+            }
+            queued.forEach(future -> future.cancel(false));
+
+            // Then the held one times out on its own, and the cancelled ones are never decoded
+            // nor classified
+            assertThat(holding.get(30, TimeUnit.SECONDS))
+                    .isInstanceOfSatisfying(
+                            ClassificationOutcome.Rejected.class,
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE));
+            awaitUntil(() -> engine.skippedImages() == 3);
+            assertThat(registry.find("inception.batch.size").summary())
+                    .satisfiesAnyOf(
+                            summary -> assertThat(summary).isNull(),
+                            summary -> assertThat(summary.count()).isZero());
+        }
+    }
+
+    @Test
     void shouldReportAStallOnlyWhileABatchRunsLongerThanTheBound() throws Exception {
         ImageClassifier classifier = ImageClassifier.open(bundle, "cpu", 2);
         GatedRunner runner = new GatedRunner(classifier);
