@@ -2,6 +2,11 @@ package io.inceptionstreams.model.preprocess;
 
 import io.inceptionstreams.model.preprocess.ImageRejectedException.Reason;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.MultiPixelPackedSampleModel;
+import java.awt.image.SampleModel;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
@@ -11,8 +16,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
@@ -22,8 +29,14 @@ import javax.imageio.stream.ImageInputStream;
  * and reporting every failure as an {@link ImageRejectedException}.
  *
  * <p>The order of checks keeps hostile input cheap: the byte limit before anything is parsed, the
- * format from the leading bytes, then the pixel limit from the header dimensions before the raster
- * is allocated, so a small file declaring a huge image is rejected without decoding it.
+ * format from the leading bytes, then the pixel limit from the header dimensions and the raster
+ * limit from the dimensions and the reader's image type (bands x bytes per sample) before the
+ * raster is allocated, so a small file declaring a huge image is rejected without decoding it.
+ *
+ * <p>Memory in flight is bounded too: every decode reserves its raster's size from a budget of
+ * {@link ImageLimits#maxDecodedBytes()} shared by all threads using this decoder before it reads
+ * the raster, and waits while the budget is taken, so a pool of decoding threads holds at most that
+ * much decoded raster at once however many large, valid images arrive together.
  *
  * <p>The format is taken from the bytes, not from the declared content type: clients and proxies
  * routinely mislabel images (image/jpg for a PNG, application/octet-stream for anything), while the
@@ -31,16 +44,22 @@ import javax.imageio.stream.ImageInputStream;
  * route data to another decoder. A declared type is only used to refuse payloads that say they are
  * not images at all.
  *
- * <p>Immutable and thread-safe: each decode uses its own ImageIO reader.
+ * <p>Thread-safe: each decode uses its own ImageIO reader; the budget is the only shared state.
  */
 public final class ImageDecoder {
 
     private static final String SUPPORTED = "JPEG, PNG, GIF, BMP, WebP";
 
     private final ImageLimits limits;
+    private final DecodeBudget budget;
 
+    /**
+     * A decoder with its own decode budget of {@link ImageLimits#maxDecodedBytes()}: share one
+     * decoder between threads to share the budget.
+     */
     public ImageDecoder(ImageLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.budget = new DecodeBudget(limits.maxDecodedBytes());
     }
 
     public ImageLimits limits() {
@@ -55,8 +74,26 @@ public final class ImageDecoder {
     /**
      * Decodes {@code encoded}; {@code contentType} is the declared type (a Content-Type header
      * value, may be null) and only rejects declared non-images such as text/plain.
+     *
+     * <p>The decode budget is held only while decoding: a caller that keeps the image holds its
+     * memory outside the budget. Use {@link #decode(byte[], String, Function)} to keep it counted.
      */
     public BufferedImage decode(byte[] encoded, String contentType) throws ImageRejectedException {
+        return decode(encoded, contentType, Function.identity());
+    }
+
+    /**
+     * Decodes {@code encoded} and returns what {@code use} makes of the image, holding the image's
+     * share of the decode budget until {@code use} returns: how a caller that only needs the image
+     * briefly (to resize it, say) keeps the raster counted for as long as it lives.
+     *
+     * @throws java.util.concurrent.CancellationException if interrupted while waiting for the
+     *     decode budget
+     */
+    public <T> T decode(
+            byte[] encoded, String contentType, Function<? super BufferedImage, ? extends T> use)
+            throws ImageRejectedException {
+        Objects.requireNonNull(use, "use");
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(Reason.CORRUPT, "empty image: 0 bytes");
         }
@@ -84,10 +121,12 @@ public final class ImageDecoder {
         if (format == ImageFormat.WEBP) {
             checkRiffLength(encoded);
         }
-        BufferedImage image = read(encoded, format);
-        return format == ImageFormat.JPEG
-                ? ExifOrientation.apply(image, ExifOrientation.read(encoded))
-                : image;
+        int orientation =
+                format == ImageFormat.JPEG ? ExifOrientation.read(encoded) : ExifOrientation.NORMAL;
+        Decoded decoded = read(encoded, format, orientation);
+        try (DecodeBudget.Reservation held = decoded.reservation()) {
+            return use.apply(ExifOrientation.apply(decoded.image(), orientation));
+        }
     }
 
     private static String declaredMediaType(String contentType) throws ImageRejectedException {
@@ -110,7 +149,12 @@ public final class ImageDecoder {
         return mediaType;
     }
 
-    private BufferedImage read(byte[] encoded, ImageFormat format) throws ImageRejectedException {
+    /**
+     * Reads the header, checks the limits, reserves the raster's share of the budget and reads the
+     * raster; the reservation is the caller's to release.
+     */
+    private Decoded read(byte[] encoded, ImageFormat format, int orientation)
+            throws ImageRejectedException {
         ImageReader reader = readerFor(format);
         AtomicReference<String> truncation = new AtomicReference<>();
         // The JDK's JPEG reader reports a truncated file as a warning and fills the rest gray;
@@ -124,6 +168,34 @@ public final class ImageDecoder {
         reader.addIIOReadWarningListener(warnings);
         try (ImageInputStream input = new EncodedImageInputStream(encoded)) {
             reader.setInput(input, true, true);
+            long rasterBytes = checkHeader(reader, format, encoded);
+            // An EXIF rotation copies the raster, so both copies live at once.
+            long inFlight =
+                    orientation == ExifOrientation.NORMAL
+                            ? rasterBytes
+                            : saturatedMultiply(rasterBytes, 2);
+            DecodeBudget.Reservation reservation = budget.reserve(inFlight);
+            try {
+                BufferedImage image = readRaster(reader, format, encoded);
+                if (truncation.get() != null) {
+                    throw corrupt(format, encoded, truncation.get(), null);
+                }
+                return new Decoded(image, reservation);
+            } catch (ImageRejectedException | RuntimeException | Error e) {
+                reservation.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw corrupt(format, encoded, describe(e), e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** Checks the declared dimensions against the limits; returns the raster's size in bytes. */
+    private long checkHeader(ImageReader reader, ImageFormat format, byte[] encoded)
+            throws ImageRejectedException {
+        try {
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
             if (width <= 0 || height <= 0) {
@@ -145,17 +217,108 @@ public final class ImageDecoder {
                                 + limits.maxPixels()
                                 + " pixels");
             }
-            BufferedImage image = reader.read(0);
-            if (truncation.get() != null) {
-                throw corrupt(format, encoded, truncation.get(), null);
+            RasterLayout layout = RasterLayout.of(destinationType(reader));
+            long bytes = layout.bytes(pixels);
+            if (bytes > limits.maxDecodedBytes()) {
+                throw new ImageRejectedException(
+                        Reason.TOO_MANY_DECODED_BYTES,
+                        format.displayName()
+                                + " image is "
+                                + width
+                                + "x"
+                                + height
+                                + " pixels x "
+                                + layout
+                                + " = "
+                                + bytes
+                                + " decoded bytes, over the limit of "
+                                + limits.maxDecodedBytes()
+                                + " bytes (image.max.decoded.bytes)");
             }
-            return image;
+            return bytes;
         } catch (IOException | RuntimeException e) {
             // ImageIO readers signal malformed data with all kinds of runtime exceptions
             // (IndexOutOfBounds, IllegalArgument, NegativeArraySize, ...), not only IIOException.
             throw corrupt(format, encoded, describe(e), e);
-        } finally {
-            reader.dispose();
+        }
+    }
+
+    /**
+     * The type {@link ImageReader#read(int)} allocates when given no destination: the first of
+     * {@link ImageReader#getImageTypes}, as {@code ImageReader.getDestination} picks it.
+     */
+    private static ImageTypeSpecifier destinationType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (types != null && types.hasNext()) {
+            return types.next();
+        }
+        return reader.getRawImageType(0);
+    }
+
+    private static BufferedImage readRaster(ImageReader reader, ImageFormat format, byte[] encoded)
+            throws ImageRejectedException {
+        try {
+            return reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(format, encoded, describe(e), e);
+        }
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
+    }
+
+    /** A decoded image and the share of the decode budget it holds. */
+    private record Decoded(BufferedImage image, DecodeBudget.Reservation reservation) {}
+
+    /**
+     * How many bits one pixel takes in a raster of an image type, and how to say it: {@code 3 bands
+     * x 1 bytes} for component rasters, {@code 4 bytes per pixel (3 bands packed)} and {@code 1
+     * bits per pixel} for packed ones.
+     */
+    private record RasterLayout(long bitsPerPixel, String description) {
+
+        /** A reader that declares no type is budgeted as 4 bytes per pixel, ARGB. */
+        private static final RasterLayout UNKNOWN =
+                new RasterLayout(32, "4 bytes per pixel (assumed)");
+
+        static RasterLayout of(ImageTypeSpecifier type) {
+            if (type == null) {
+                return UNKNOWN;
+            }
+            SampleModel model = type.getSampleModel();
+            int sampleBits = DataBuffer.getDataTypeSize(model.getDataType());
+            if (model instanceof MultiPixelPackedSampleModel packed) {
+                return new RasterLayout(
+                        packed.getPixelBitStride(), packed.getPixelBitStride() + " bits per pixel");
+            }
+            if (model instanceof SinglePixelPackedSampleModel) {
+                return new RasterLayout(
+                        sampleBits,
+                        sampleBits / 8
+                                + " bytes per pixel ("
+                                + model.getNumBands()
+                                + " bands packed)");
+            }
+            if (model instanceof ComponentSampleModel) {
+                return new RasterLayout(
+                        (long) model.getNumBands() * sampleBits,
+                        model.getNumBands() + " bands x " + sampleBits / 8 + " bytes");
+            }
+            long bits = (long) model.getNumDataElements() * sampleBits;
+            return new RasterLayout(bits, bits / 8 + " bytes per pixel");
+        }
+
+        long bytes(long pixels) {
+            long bits = saturatedMultiply(pixels, bitsPerPixel);
+            return bits == Long.MAX_VALUE ? Long.MAX_VALUE : (bits + 7) / 8;
+        }
+
+        @Override
+        public String toString() {
+            return description;
         }
     }
 

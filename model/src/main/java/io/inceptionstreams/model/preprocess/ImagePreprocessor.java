@@ -61,12 +61,16 @@ public final class ImagePreprocessor {
 
     /** Decodes and preprocesses an encoded image into a new CHW array. */
     public float[] preprocess(byte[] encoded) throws ImageRejectedException {
-        return preprocess(decoder.decode(encoded));
+        return preprocess(encoded, null);
     }
 
-    /** Decodes, with its declared content type (nullable), and preprocesses an encoded image. */
+    /**
+     * Decodes, with its declared content type (nullable), and preprocesses an encoded image,
+     * holding the image's share of the decode budget (see {@link ImageDecoder}) until it is
+     * resized, so the budget bounds every raster this preprocessor's threads hold.
+     */
     public float[] preprocess(byte[] encoded, String contentType) throws ImageRejectedException {
-        return preprocess(decoder.decode(encoded, contentType));
+        return decoder.decode(encoded, contentType, this::preprocess);
     }
 
     /** Returns a new array of {@link InputSpec#size()} floats, CHW. */

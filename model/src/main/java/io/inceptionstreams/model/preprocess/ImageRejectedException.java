@@ -17,6 +17,11 @@ public final class ImageRejectedException extends Exception {
         TOO_LARGE,
         /** Declared dimensions over {@link ImageLimits#maxPixels()}. */
         TOO_MANY_PIXELS,
+        /**
+         * The raster the header declares (width x height x bands x bytes per sample) is over {@link
+         * ImageLimits#maxDecodedBytes()}.
+         */
+        TOO_MANY_DECODED_BYTES,
         /** Not an image, or an image format that cannot be decoded here. */
         UNSUPPORTED_TYPE,
         /** Recognized as an image format but not decodable: empty, truncated or damaged. */

@@ -14,6 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -220,6 +225,117 @@ class ImageDecoderTest {
                 .hasMessageContaining("PNG")
                 .hasMessageContaining("50000x50000 = 2500000000 pixels")
                 .hasMessageContaining("limit of 40000000 pixels");
+    }
+
+    @Test
+    void shouldRejectARasterOverTheDecodedByteLimitFromTheHeaderBeforeReadingIt() {
+        // Given a 1000x1000 RGB PNG (3,000,000 bytes of raster) whose data is 9 bytes
+        byte[] hollow = TestImages.pngDeclaring(1000, 1000);
+        long pixels = ImageLimits.defaults().maxPixels();
+        long bytes = ImageLimits.defaults().maxEncodedBytes();
+
+        // When the raster limit is one byte under it, and when it is exactly it
+        ImageRejectedException under =
+                rejection(
+                        () ->
+                                new ImageDecoder(new ImageLimits(bytes, pixels, 2_999_999))
+                                        .decode(hollow));
+        ImageRejectedException at =
+                rejection(
+                        () ->
+                                new ImageDecoder(new ImageLimits(bytes, pixels, 3_000_000))
+                                        .decode(hollow));
+
+        // Then the first is refused from its header alone; the second is read, and only then
+        // found to hold no pixels
+        assertThat(under.reason()).isEqualTo(Reason.TOO_MANY_DECODED_BYTES);
+        assertThat(under)
+                .hasMessageContaining(
+                        "PNG image is 1000x1000 pixels x 3 bands x 1 bytes = 3000000 decoded"
+                                + " bytes, over the limit of 2999999 bytes"
+                                + " (image.max.decoded.bytes)");
+        assertThat(at.reason()).isEqualTo(Reason.CORRUPT);
+    }
+
+    @Test
+    void shouldCountEveryBandAndByteOfSixteenBitSamplesInTheDecodedSize() {
+        // 1000x1000 RGBA at 16 bits: 8 bytes a pixel, under the pixel limit by far
+        byte[] hollow = TestImages.pngDeclaring(1000, 1000, 16, 6);
+        ImageDecoder decoder =
+                new ImageDecoder(
+                        new ImageLimits(
+                                ImageLimits.defaults().maxEncodedBytes(),
+                                ImageLimits.defaults().maxPixels(),
+                                7_999_999));
+
+        ImageRejectedException e =
+                Assertions.assertTimeoutPreemptively(
+                        Duration.ofSeconds(5), () -> rejection(() -> decoder.decode(hollow)));
+
+        assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_DECODED_BYTES);
+        assertThat(e).hasMessageContaining("1000x1000 pixels x 4 bands x 2 bytes = 8000000");
+    }
+
+    @Test
+    void shouldDecodeAnImageExactlyAtTheDecodedByteLimit() throws Exception {
+        // An 8x6 RGB PNG decodes to 8 x 6 x 3 bands x 1 byte = 144 bytes
+        byte[] png = TestImages.encode(TestImages.quadrants(), "png");
+        long bytes = ImageLimits.defaults().maxEncodedBytes();
+
+        BufferedImage image = new ImageDecoder(new ImageLimits(bytes, 48, 144)).decode(png);
+
+        assertQuadrants(image, 0);
+        assertThat(rejection(() -> new ImageDecoder(new ImageLimits(bytes, 48, 143)).decode(png)))
+                .hasMessageContaining("= 144 decoded bytes, over the limit of 143 bytes");
+    }
+
+    @Test
+    void shouldHoldAtMostTheDecodeBudgetInFlightAcrossThreads() throws Exception {
+        // Given a decoder whose budget (20,000 bytes) holds one 64x64 RGB raster (12,288) not two
+        byte[] png = TestImages.encode(TestImages.quadrants(64, 64), "png");
+        ImageDecoder shared =
+                new ImageDecoder(
+                        new ImageLimits(
+                                ImageLimits.defaults().maxEncodedBytes(),
+                                ImageLimits.defaults().maxPixels(),
+                                20_000));
+        CountDownLatch firstHolds = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // When one thread keeps its decoded image while another decodes
+            Future<Integer> first =
+                    pool.submit(
+                            () ->
+                                    shared.decode(
+                                            png,
+                                            null,
+                                            image -> {
+                                                firstHolds.countDown();
+                                                await(releaseFirst);
+                                                return image.getWidth();
+                                            }));
+            assertThat(firstHolds.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Integer> second = pool.submit(() -> shared.decode(png).getWidth());
+
+            // Then the second waits for the budget until the first lets its image go
+            Thread.sleep(300);
+            assertThat(second).isNotDone();
+            releaseFirst.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(64);
+            assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(64);
+        } finally {
+            releaseFirst.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

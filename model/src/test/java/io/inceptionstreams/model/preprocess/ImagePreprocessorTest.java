@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
+import java.time.Duration;
 import java.util.Arrays;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class ImagePreprocessorTest {
@@ -308,5 +310,27 @@ class ImagePreprocessorTest {
 
         // About 0.1 s on one core; the bound only catches a per-pixel slow path.
         assertThat(millis).isLessThan(3_000);
+    }
+
+    @Test
+    void shouldGiveTheDecodeBudgetBackAfterEachImage() {
+        // Given a preprocessor whose decode budget holds one 64x64 RGB raster at a time
+        byte[] png = TestImages.encode(TestImages.quadrants(64, 64), "png");
+        ImagePreprocessor preprocessor =
+                new ImagePreprocessor(
+                        new InputSpec(8, 8, 3, new float[] {0, 0, 0}, new float[] {1, 1, 1}),
+                        new ImageLimits(
+                                ImageLimits.defaults().maxEncodedBytes(),
+                                ImageLimits.defaults().maxPixels(),
+                                20_000));
+
+        // When it preprocesses the image several times in a row, then it never waits for itself
+        Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> {
+                    for (int i = 0; i < 5; i++) {
+                        assertThat(preprocessor.preprocess(png, "image/png")).hasSize(3 * 8 * 8);
+                    }
+                });
     }
 }

@@ -129,6 +129,14 @@ final class TestImages {
      * only: a decoder that allocated the declared raster would need width*height*3 bytes.
      */
     static byte[] pngDeclaring(int width, int height) {
+        return pngDeclaring(width, height, 8, 2);
+    }
+
+    /**
+     * As {@link #pngDeclaring(int, int)}, with a chosen bit depth and colour type (0 gray, 2 RGB, 4
+     * gray and alpha, 6 RGBA).
+     */
+    static byte[] pngDeclaring(int width, int height, int bitDepth, int colourType) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             DataOutputStream data = new DataOutputStream(out);
@@ -137,8 +145,8 @@ final class TestImages {
             DataOutputStream header = new DataOutputStream(ihdr);
             header.writeInt(width);
             header.writeInt(height);
-            header.writeByte(8); // bit depth
-            header.writeByte(2); // colour type RGB
+            header.writeByte(bitDepth);
+            header.writeByte(colourType);
             header.writeByte(0); // deflate
             header.writeByte(0); // adaptive filtering
             header.writeByte(0); // no interlace

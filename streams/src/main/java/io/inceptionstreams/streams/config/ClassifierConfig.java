@@ -71,6 +71,8 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String REFERENCE_FILE_ROOTS = "reference.file.roots";
     public static final String REFERENCE_HTTP_ENABLED = "reference.http.enabled";
     public static final String REFERENCE_HTTP_TIMEOUT_MS = "reference.http.timeout.ms";
+    public static final String IMAGE_MAX_DECODED_BYTES = "image.max.decoded.bytes";
+    public static final String REFERENCE_HTTP_ALLOW_PRIVATE = "reference.http.allow.private";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String HTTP_PORT = "http.port";
     public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
@@ -285,6 +287,23 @@ public final class ClassifierConfig extends AbstractConfig {
                             Importance.LOW,
                             "Time limit to connect to and download one http(s): reference, in"
                                     + " milliseconds.")
+                    .define(
+                            IMAGE_MAX_DECODED_BYTES,
+                            Type.LONG,
+                            ImageLimits.defaults().maxDecodedBytes(),
+                            Range.atLeast(1),
+                            Importance.MEDIUM,
+                            "Largest decoded raster accepted, width x height x bands x bytes per"
+                                    + " sample from the header, checked before decoding; also the"
+                                    + " decode memory in flight across the preprocessing pool.")
+                    .define(
+                            REFERENCE_HTTP_ALLOW_PRIVATE,
+                            Type.BOOLEAN,
+                            false,
+                            Importance.MEDIUM,
+                            "Whether http(s): references may point to loopback, link-local,"
+                                    + " private, carrier-grade NAT or multicast addresses; off so"
+                                    + " producers cannot reach internal services.")
                     .define(
                             PROCESSING_GUARANTEE,
                             Type.STRING,
@@ -547,7 +566,10 @@ public final class ClassifierConfig extends AbstractConfig {
     }
 
     public ImageLimits imageLimits() {
-        return new ImageLimits(getLong(IMAGE_MAX_BYTES), getLong(IMAGE_MAX_PIXELS));
+        return new ImageLimits(
+                getLong(IMAGE_MAX_BYTES),
+                getLong(IMAGE_MAX_PIXELS),
+                getLong(IMAGE_MAX_DECODED_BYTES));
     }
 
     public List<Path> referenceFileRoots() {
@@ -556,6 +578,10 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public boolean referenceHttpEnabled() {
         return getBoolean(REFERENCE_HTTP_ENABLED);
+    }
+
+    public boolean referenceHttpAllowPrivate() {
+        return getBoolean(REFERENCE_HTTP_ALLOW_PRIVATE);
     }
 
     public Duration referenceHttpTimeout() {

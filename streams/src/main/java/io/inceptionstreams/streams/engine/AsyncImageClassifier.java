@@ -23,8 +23,9 @@ public interface AsyncImageClassifier {
     String modelVersion();
 
     /**
-     * Whether the engine as a whole is stuck: a batch has been running on the device for longer
-     * than {@code bound}. Then an image that is late is late through no fault of its own.
+     * Whether the classifier is stuck rather than busy: a batch has been running on the device for
+     * longer than {@code bound}. Tells an image that timed out on its own (dead-letter it) from an
+     * engine that holds every image (fail the task). False by default, for test doubles.
      */
     default boolean stalled(Duration bound) {
         return false;

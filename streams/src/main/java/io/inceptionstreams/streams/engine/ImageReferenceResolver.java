@@ -1,15 +1,12 @@
 package io.inceptionstreams.streams.engine;
 
 import io.inceptionstreams.schemas.avro.ImageReference;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,13 +20,17 @@ import java.util.OptionalLong;
 
 /**
  * Fetches the encoded bytes of an image sent by reference (the claim-check pattern), under rules
- * that keep a producer from reading arbitrary files or making the service download without bound:
+ * that keep a producer from reading arbitrary files, reaching internal services, or making the
+ * service download without bound:
  *
  * <ul>
- *   <li>{@code file:} only inside the allowed roots, judged on the real path, so {@code ..} and
- *       symlinks that lead out of a root are rejected;
- *   <li>{@code http:} and {@code https:} only when enabled, within a time limit and the image byte
- *       limit (checked against Content-Length and while reading); redirects are not followed;
+ *   <li>{@code file:} only regular files inside the allowed roots, judged on the real path, so
+ *       {@code ..} and symlinks that lead out of a root are rejected, and so are directories,
+ *       devices and FIFOs (whose opening alone would block a thread until a writer came);
+ *   <li>{@code http:} and {@code https:} only when enabled, to public addresses unless {@code
+ *       reference.http.allow.private}, within a time limit that bounds every read and the image
+ *       byte limit (checked against Content-Length and while reading); redirects are not followed
+ *       (see {@link HttpImageFetcher});
  *   <li>anything else is rejected.
  * </ul>
  *
@@ -38,16 +39,31 @@ import java.util.OptionalLong;
 public final class ImageReferenceResolver {
     private final List<Path> fileRoots;
     private final boolean httpEnabled;
-    private final Duration httpTimeout;
     private final long maxBytes;
-    private final HttpClient http;
+    private final HttpImageFetcher http;
+
+    /** As the full constructor, refusing http(s): references to non-public addresses. */
+    public ImageReferenceResolver(
+            List<Path> fileRoots, boolean httpEnabled, Duration httpTimeout, long maxBytes) {
+        this(fileRoots, httpEnabled, false, httpTimeout, maxBytes);
+    }
 
     /**
      * @param fileRoots directories file: references may point into; roots that do not exist are
      *     ignored, since nothing can be under them
+     * @param httpEnabled whether http(s): references are fetched at all
+     * @param httpAllowPrivate whether they may resolve to loopback, link-local, private,
+     *     carrier-grade NAT, multicast or otherwise non-public addresses
+     * @param httpTimeout the time limit of one fetch: connecting, the TLS handshake and reading the
+     *     whole answer
+     * @param maxBytes the largest image accepted, in bytes
      */
     public ImageReferenceResolver(
-            List<Path> fileRoots, boolean httpEnabled, Duration httpTimeout, long maxBytes) {
+            List<Path> fileRoots,
+            boolean httpEnabled,
+            boolean httpAllowPrivate,
+            Duration httpTimeout,
+            long maxBytes) {
         List<Path> realRoots = new ArrayList<>();
         for (Path root : fileRoots) {
             try {
@@ -59,15 +75,9 @@ public final class ImageReferenceResolver {
         }
         this.fileRoots = List.copyOf(realRoots);
         this.httpEnabled = httpEnabled;
-        this.httpTimeout = httpTimeout;
         this.maxBytes = maxBytes;
         this.http =
-                httpEnabled
-                        ? HttpClient.newBuilder()
-                                .connectTimeout(httpTimeout)
-                                .followRedirects(HttpClient.Redirect.NEVER)
-                                .build()
-                        : null;
+                httpEnabled ? new HttpImageFetcher(httpTimeout, maxBytes, httpAllowPrivate) : null;
     }
 
     /** The encoded image the reference points to. */
@@ -123,12 +133,28 @@ public final class ImageReferenceResolver {
                             + fileRoots
                             + " (reference.file.roots)");
         }
-        try {
+        // Checked on the real path, which holds no symlinks, before anything opens it: opening a
+        // FIFO for reading blocks until a writer comes, and a device may never end.
+        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ImageReferenceException(
+                    RejectionReason.REFERENCE_NOT_ALLOWED,
+                    "reference "
+                            + uri
+                            + " resolves to "
+                            + real
+                            + ", which is not a regular file (reference.file.roots)");
+        }
+        try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
             long size = Files.size(real);
             if (size > maxBytes) {
-                throw tooLarge(uri, OptionalLong.of(size));
+                throw tooLarge(uri, OptionalLong.of(size), maxBytes);
             }
-            return Files.readAllBytes(real);
+            // The file may grow between the size and the read: read one byte past the limit.
+            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > maxBytes) {
+                throw tooLarge(uri, OptionalLong.empty(), maxBytes);
+            }
+            return bytes;
         } catch (IOException e) {
             throw new ImageReferenceException(
                     RejectionReason.REFERENCE_UNAVAILABLE,
@@ -143,63 +169,10 @@ public final class ImageReferenceResolver {
                     RejectionReason.UNSUPPORTED_REFERENCE,
                     "reference " + uri + " is http(s) but reference.http.enabled is false");
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(httpTimeout).GET().build();
-        long deadline = System.nanoTime() + httpTimeout.toNanos();
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new ImageReferenceException(
-                    RejectionReason.REFERENCE_UNAVAILABLE, "cannot fetch " + uri + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImageReferenceException(
-                    RejectionReason.REFERENCE_UNAVAILABLE, "interrupted fetching " + uri, e);
-        }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new ImageReferenceException(
-                        RejectionReason.REFERENCE_UNAVAILABLE,
-                        "fetching " + uri + " answered HTTP " + response.statusCode());
-            }
-            OptionalLong declared = response.headers().firstValueAsLong("Content-Length");
-            if (declared.isPresent() && declared.getAsLong() > maxBytes) {
-                throw tooLarge(uri, declared);
-            }
-            return readBounded(uri, body, deadline);
-        } catch (IOException e) {
-            throw new ImageReferenceException(
-                    RejectionReason.REFERENCE_UNAVAILABLE, "cannot download " + uri + ": " + e, e);
-        }
+        return http.fetch(uri);
     }
 
-    /**
-     * Reads at most {@code maxBytes}, failing past the deadline: the request timeout covers only
-     * the wait for the response headers, so a slow body needs its own bound.
-     */
-    private byte[] readBounded(URI uri, InputStream body, long deadline)
-            throws IOException, ImageReferenceException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[64 * 1024];
-        for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-            out.write(buffer, 0, n);
-            if (out.size() > maxBytes) {
-                throw tooLarge(uri, OptionalLong.empty());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ImageReferenceException(
-                        RejectionReason.REFERENCE_UNAVAILABLE,
-                        "downloading "
-                                + uri
-                                + " took longer than "
-                                + httpTimeout.toMillis()
-                                + " ms (reference.http.timeout.ms)");
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private ImageReferenceException tooLarge(URI uri, OptionalLong size) {
+    static ImageReferenceException tooLarge(URI uri, OptionalLong size, long maxBytes) {
         return new ImageReferenceException(
                 RejectionReason.TOO_LARGE,
                 "referenced image "

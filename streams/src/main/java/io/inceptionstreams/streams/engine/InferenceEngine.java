@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +29,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one inference engine of a JVM, shared by every task and stream thread, so that batches fill
@@ -43,7 +47,24 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * <p>Rejections (bad images, bad references) complete the future normally with {@link
  * ClassificationOutcome.Rejected}; faults of the engine itself (inference failure, shutdown)
- * complete it exceptionally, so that the caller retries rather than dead-letters the image.
+ * complete it exceptionally, so that the caller retries rather than dead-letters the image. Every
+ * {@link Throwable} completes the future, so no image waits for ever and no thread dies:
+ *
+ * <ul>
+ *   <li>while preparing an image: an {@link OutOfMemoryError} is that image's {@link
+ *       RejectionReason#RESOURCE_EXHAUSTED} (the decode budget makes it rare, so the image that
+ *       hits it is the likely cause; retrying it would only hit it again), a {@link
+ *       StackOverflowError} is {@link RejectionReason#CORRUPT} (a decoder recursing on one image's
+ *       data), other runtime exceptions are {@code CORRUPT} too; any other {@link Error} (a linkage
+ *       or internal error of the JVM or a native library) is a fault of the engine and completes
+ *       the future exceptionally;
+ *   <li>while running a batch: anything thrown fails that batch's futures exceptionally, and the
+ *       batcher goes on with the next batch.
+ * </ul>
+ *
+ * <p>Callers may cancel a future ({@code future.cancel(false)}) or complete it themselves (a
+ * revoked task, an image that timed out): work whose future is done is skipped before it is decoded
+ * and before it joins a batch, and counted by {@link #skippedImages()}.
  */
 public final class InferenceEngine implements AsyncImageClassifier, AutoCloseable {
 
@@ -65,13 +86,37 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         }
     }
 
+    /**
+     * Runs one batch on the device; {@link ImageClassifier#submit} outside tests, which replace it
+     * to control when a batch finishes.
+     */
+    @FunctionalInterface
+    interface BatchRunner {
+        CompletableFuture<List<List<Prediction>>> run(TensorBatch batch);
+    }
+
+    /**
+     * Decodes and preprocesses one encoded image; {@link ImagePreprocessor#preprocess(byte[],
+     * String)} outside tests, which replace it to make it fail.
+     */
+    @FunctionalInterface
+    interface Preprocessing {
+        float[] preprocess(byte[] encoded, String contentType) throws ImageRejectedException;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(InferenceEngine.class);
+
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** {@link #runningSince} while no batch is on the device. */
+    private static final long IDLE = Long.MIN_VALUE;
+
     /** Put last on the queue by close(): what precedes it still gets classified. */
-    private static final PreparedImage END_OF_QUEUE = new PreparedImage(null, null, 0);
+    private static final PreparedImage END_OF_QUEUE = new PreparedImage(null, null, null, 0);
 
     private final ImageClassifier classifier;
-    private final ImagePreprocessor preprocessor;
+    private final BatchRunner runner;
+    private final Preprocessing preprocessing;
     private final ImageReferenceResolver resolver;
     private final BatchPolicy policy;
     private final ClassifierMetrics metrics;
@@ -80,6 +125,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     private final Set<CompletableFuture<ClassificationOutcome>> outstanding =
             ConcurrentHashMap.newKeySet();
     private final Thread batcher;
+    private final AtomicLong skipped = new AtomicLong();
+    private volatile long runningSince = IDLE;
     private volatile boolean closed;
 
     /**
@@ -94,8 +141,28 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             BatchPolicy policy,
             int preprocessThreads,
             ClassifierMetrics metrics) {
+        this(
+                classifier,
+                classifier::submit,
+                new ImagePreprocessor(classifier.inputSpec(), limits)::preprocess,
+                resolver,
+                policy,
+                preprocessThreads,
+                metrics);
+    }
+
+    /** An engine whose batches and preprocessing run through the given stages. */
+    InferenceEngine(
+            ImageClassifier classifier,
+            BatchRunner runner,
+            Preprocessing preprocessing,
+            ImageReferenceResolver resolver,
+            BatchPolicy policy,
+            int preprocessThreads,
+            ClassifierMetrics metrics) {
         this.classifier = classifier;
-        this.preprocessor = new ImagePreprocessor(classifier.inputSpec(), limits);
+        this.runner = runner;
+        this.preprocessing = preprocessing;
         this.resolver = resolver;
         this.policy = policy;
         this.metrics = metrics;
@@ -125,6 +192,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 new ImageReferenceResolver(
                         config.referenceFileRoots(),
                         config.referenceHttpEnabled(),
+                        config.referenceHttpAllowPrivate(),
                         config.referenceHttpTimeout(),
                         config.imageLimits().maxEncodedBytes());
         return new InferenceEngine(
@@ -139,6 +207,33 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     /** Whether the model is loaded and batches are being run: false once closed or crashed. */
     public boolean isRunning() {
         return !closed && batcher.isAlive();
+    }
+
+    /**
+     * Whether the engine is stuck rather than busy: a batch has been running on the device for
+     * longer than {@code bound}, or the batcher thread has died while the engine is open. False
+     * while idle (no batch on the device).
+     */
+    @Override
+    public boolean stalled(Duration bound) {
+        long since = runningSince;
+        if (since != IDLE && System.nanoTime() - since > bound.toNanos()) {
+            return true;
+        }
+        return !closed && !batcher.isAlive();
+    }
+
+    /**
+     * Images whose future was already done (cancelled, or completed by the caller) when the engine
+     * came to decode them or to put them in a batch, and which it therefore skipped.
+     */
+    public long skippedImages() {
+        return skipped.get();
+    }
+
+    /** Prepared images waiting for a batch; for tests. */
+    int preparedWaiting() {
+        return prepared.size();
     }
 
     @Override
@@ -172,22 +267,76 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             ImageEvent event,
             CompletableFuture<ClassificationOutcome> future,
             long submittedNanos) {
+        if (skipIfDone(future, event.getId(), "before decoding")) {
+            return;
+        }
         try {
             byte[] encoded = encodedBytes(event);
+            if (skipIfDone(future, event.getId(), "before decoding")) {
+                return;
+            }
             String contentType =
                     event.getContentType() == null ? null : event.getContentType().toString();
-            float[] tensor = preprocessor.preprocess(encoded, contentType);
-            prepared.add(new PreparedImage(tensor, future, submittedNanos));
+            float[] tensor = preprocessing.preprocess(encoded, contentType);
+            if (skipIfDone(future, event.getId(), "before batching")) {
+                return;
+            }
+            prepared.add(new PreparedImage(event.getId(), tensor, future, submittedNanos));
         } catch (ImageRejectedException e) {
             future.complete(new ClassificationOutcome.Rejected(RejectionReason.of(e.reason()), e));
         } catch (ImageReferenceException e) {
             future.complete(new ClassificationOutcome.Rejected(e.reason(), e));
-        } catch (RuntimeException e) {
+        } catch (CancellationException e) {
+            // Interrupted while waiting for the decode budget: the engine is shutting down.
+            future.completeExceptionally(closed ? closedException() : e);
+        } catch (RuntimeException | StackOverflowError e) {
             // The decoder maps every failure it knows to a reason; anything else thrown while
             // reading one image is still about that image, and failing the task over it would
             // make it a poison pill that stops the partition for good.
-            future.complete(new ClassificationOutcome.Rejected(RejectionReason.CORRUPT, e));
+            future.complete(
+                    new ClassificationOutcome.Rejected(
+                            RejectionReason.CORRUPT,
+                            e instanceof RuntimeException runtime
+                                    ? runtime
+                                    : new IllegalStateException(
+                                            "decoding image "
+                                                    + event.getId()
+                                                    + " recursed too deep: "
+                                                    + e,
+                                            e)));
+        } catch (OutOfMemoryError e) {
+            future.complete(
+                    new ClassificationOutcome.Rejected(
+                            RejectionReason.RESOURCE_EXHAUSTED,
+                            new ResourceExhaustedException(
+                                    "image "
+                                            + event.getId()
+                                            + " ran out of memory while being fetched or decoded"
+                                            + " ("
+                                            + e.getMessage()
+                                            + "); image.max.decoded.bytes bounds decoding, so the"
+                                            + " heap is too small for it or the image's decoder"
+                                            + " needs more than its raster",
+                                    e)));
+        } catch (Throwable e) {
+            log.error("preparing image {} failed in the engine itself", event.getId(), e);
+            future.completeExceptionally(e);
         }
+    }
+
+    /** True, counting and logging it, if the caller has cancelled or completed the image. */
+    private boolean skipIfDone(
+            CompletableFuture<ClassificationOutcome> future, CharSequence imageId, String stage) {
+        if (!future.isDone()) {
+            return false;
+        }
+        skipped.incrementAndGet();
+        log.debug(
+                "skipped image {} {}: its future is already {}",
+                imageId,
+                stage,
+                future.isCancelled() ? "cancelled" : "completed");
+        return true;
     }
 
     private byte[] encodedBytes(ImageEvent event) throws ImageReferenceException {
@@ -216,6 +365,9 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 if (first == END_OF_QUEUE) {
                     return;
                 }
+                if (skipIfDone(first)) {
+                    continue;
+                }
                 List<PreparedImage> batch = new ArrayList<>(policy.maxBatchSize());
                 batch.add(first);
                 long deadline = first.submittedNanos() + maxDelayNanos;
@@ -230,14 +382,34 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                         ending = true;
                         break;
                     }
-                    batch.add(next);
+                    if (!skipIfDone(next)) {
+                        batch.add(next);
+                    }
                 }
-                classify(batch, buffer);
+                // Images cancelled while the batch was filling need not take the device either.
+                batch.removeIf(this::skipIfDone);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                try {
+                    classify(batch, buffer);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    // A batch that cannot run must not take the batcher with it: every later
+                    // image would wait for ever. Its images fail, so their tasks retry them.
+                    log.error("a batch of {} failed; the engine goes on", batch.size(), e);
+                    batch.forEach(image -> image.future().completeExceptionally(e));
+                }
             }
         } catch (InterruptedException e) {
             // close() gave up waiting; it fails whatever is still outstanding.
             Thread.currentThread().interrupt();
         }
+    }
+
+    private boolean skipIfDone(PreparedImage image) {
+        return skipIfDone(image.future(), image.imageId(), "before batching");
     }
 
     private void classify(List<PreparedImage> batch, float[] buffer) throws InterruptedException {
@@ -247,11 +419,14 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         }
         long start = System.nanoTime();
         List<List<Prediction>> results;
+        runningSince = start;
         try {
-            results = classifier.submit(new TensorBatch(buffer, batch.size())).get();
+            results = runner.run(new TensorBatch(buffer, batch.size())).get();
         } catch (ExecutionException e) {
             batch.forEach(image -> image.future().completeExceptionally(e.getCause()));
             return;
+        } finally {
+            runningSince = IDLE;
         }
         long inferenceNanos = System.nanoTime() - start;
         metrics.batchCompleted(batch.size(), inferenceNanos);
@@ -312,5 +487,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     }
 
     private record PreparedImage(
-            float[] tensor, CompletableFuture<ClassificationOutcome> future, long submittedNanos) {}
+            CharSequence imageId,
+            float[] tensor,
+            CompletableFuture<ClassificationOutcome> future,
+            long submittedNanos) {}
 }

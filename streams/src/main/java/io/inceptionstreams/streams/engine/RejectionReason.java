@@ -17,6 +17,11 @@ public enum RejectionReason {
     TOO_LARGE,
     /** Declared dimensions over {@code image.max.pixels}. */
     TOO_MANY_PIXELS,
+    /**
+     * The raster the header declares, width x height x bands x bytes per sample, is over {@code
+     * image.max.decoded.bytes}; checked before decoding.
+     */
+    TOO_MANY_DECODED_BYTES,
     /** Not an image, or a format that cannot be decoded here. */
     UNSUPPORTED_TYPE,
     /** An image format, but empty, truncated or damaged. */
@@ -30,8 +35,15 @@ public enum RejectionReason {
     /** The fetched bytes do not match the reference's sha256. */
     CHECKSUM_MISMATCH,
     /**
+     * The heap ran out while this image was fetched or decoded (an {@link OutOfMemoryError} on a
+     * preprocessing thread); the image is dead-lettered rather than retried, since it would only
+     * exhaust the heap again.
+     */
+    RESOURCE_EXHAUSTED,
+    /**
      * Not classified within {@code image.timeout.ms} of its submission to the engine, while the
-     * engine itself kept classifying (a stuck engine fails the task instead).
+     * engine itself kept classifying (a stuck engine fails the task instead); the processor
+     * completes the image's future with this reason (the engine never does).
      */
     TIMEOUT,
     /**
@@ -45,6 +57,7 @@ public enum RejectionReason {
         return switch (reason) {
             case TOO_LARGE -> TOO_LARGE;
             case TOO_MANY_PIXELS -> TOO_MANY_PIXELS;
+            case TOO_MANY_DECODED_BYTES -> TOO_MANY_DECODED_BYTES;
             case UNSUPPORTED_TYPE -> UNSUPPORTED_TYPE;
             case CORRUPT -> CORRUPT;
         };

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,23 @@ class ImageReferenceResolverTest {
                     }
                 });
         server.createContext(
+                "/chunked.png",
+                exchange -> {
+                    exchange.sendResponseHeaders(200, 0);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(IMAGE, 0, 2);
+                        out.flush();
+                        out.write(IMAGE, 2, IMAGE.length - 2);
+                    }
+                });
+        server.createContext(
+                "/moved.png",
+                exchange -> {
+                    exchange.getResponseHeaders().add("Location", url("/ok.png"));
+                    exchange.sendResponseHeaders(302, -1);
+                    exchange.close();
+                });
+        server.createContext(
                 "/big.png",
                 exchange -> {
                     exchange.sendResponseHeaders(200, 0); // chunked: no Content-Length to trust
@@ -56,8 +74,19 @@ class ImageReferenceResolverTest {
         server.stop(0);
     }
 
+    /** A resolver that may fetch from the loopback test servers. */
     private ImageReferenceResolver resolver(boolean http, long maxBytes) {
-        return new ImageReferenceResolver(List.of(root), http, Duration.ofSeconds(5), maxBytes);
+        return new ImageReferenceResolver(
+                List.of(root), http, true, Duration.ofSeconds(5), maxBytes);
+    }
+
+    private static ImageReferenceException refusal(ImageReferenceResolver resolver, String uri) {
+        try {
+            resolver.resolve(ref(uri));
+        } catch (ImageReferenceException e) {
+            return e;
+        }
+        throw new AssertionError("expected " + uri + " to be refused");
     }
 
     private static ImageReference ref(String uri) {
@@ -158,5 +187,182 @@ class ImageReferenceResolverTest {
                             assertThat(e.getMessage())
                                     .contains("ftp://example.com/a.png", "unsupported scheme");
                         });
+    }
+
+    @Test
+    void shouldRefuseAFifoUnderAnAllowedRootWithoutOpeningIt() throws Exception {
+        // Given a FIFO under an allowed root, which would block whoever opens it to read
+        Path fifo = root.resolve("pipe.png");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Files.createDirectories(root.resolve("dir.png"));
+
+        // Then it is refused at once, and so is a directory
+        for (Path path : List.of(fifo, root.resolve("dir.png"))) {
+            ImageReferenceException e =
+                    Assertions.assertTimeoutPreemptively(
+                            Duration.ofSeconds(5),
+                            () -> refusal(resolver(false, 100), path.toUri().toString()));
+            assertThat(e.reason()).as("%s", path).isEqualTo(RejectionReason.REFERENCE_NOT_ALLOWED);
+            assertThat(e).hasMessageContaining("not a regular file");
+        }
+    }
+
+    @Test
+    void shouldRefuseALoopbackReferenceUnlessPrivateAddressesAreAllowed() throws Exception {
+        ImageReferenceResolver publicOnly =
+                new ImageReferenceResolver(List.of(root), true, false, Duration.ofSeconds(5), 100);
+        String byName = "http://localhost:" + server.getAddress().getPort() + "/ok.png";
+
+        for (String uri : List.of(url("/ok.png"), byName)) {
+            ImageReferenceException e = refusal(publicOnly, uri);
+            assertThat(e.reason()).as(uri).isEqualTo(RejectionReason.REFERENCE_NOT_ALLOWED);
+            assertThat(e)
+                    .hasMessageContaining(uri)
+                    .hasMessageContaining("loopback")
+                    .hasMessageContaining("reference.http.allow.private");
+        }
+        assertThat(resolver(true, 100).resolve(ref(byName))).isEqualTo(IMAGE);
+    }
+
+    @Test
+    void shouldReadChunkedBodies() throws Exception {
+        assertThat(resolver(true, 100).resolve(ref(url("/chunked.png")))).isEqualTo(IMAGE);
+    }
+
+    @Test
+    void shouldRefuseRedirectsWithoutFollowingThem() {
+        ImageReferenceException e = refusal(resolver(true, 100), url("/moved.png"));
+
+        assertThat(e.reason()).isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE);
+        assertThat(e).hasMessageContaining("redirect").hasMessageNotContaining("/ok.png");
+    }
+
+    @Test
+    void shouldGiveUpOnAServerThatSendsHeadersAndThenNothing() throws Exception {
+        try (RawHttpServer stalled =
+                new RawHttpServer(
+                        (request, out) -> {
+                            RawHttpServer.write(
+                                    out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+                            out.write(IMAGE);
+                            out.flush();
+                            Thread.sleep(60_000);
+                        })) {
+            ImageReferenceResolver resolver =
+                    new ImageReferenceResolver(
+                            List.of(), true, true, Duration.ofMillis(500), 10_000);
+
+            long start = System.nanoTime();
+            ImageReferenceException e =
+                    Assertions.assertTimeoutPreemptively(
+                            Duration.ofSeconds(10), () -> refusal(resolver, stalled.url("/x.png")));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE);
+            assertThat(e).hasMessageContaining("500 ms (reference.http.timeout.ms)");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void shouldBoundTheWholeDownloadNotOnlyEachRead() throws Exception {
+        // A server that trickles one byte every 50 ms never leaves a single read waiting long
+        try (RawHttpServer trickle =
+                new RawHttpServer(
+                        (request, out) -> {
+                            RawHttpServer.write(
+                                    out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+                            for (int i = 0; i < 1000; i++) {
+                                out.write(0);
+                                out.flush();
+                                Thread.sleep(50);
+                            }
+                        })) {
+            ImageReferenceResolver resolver =
+                    new ImageReferenceResolver(
+                            List.of(), true, true, Duration.ofMillis(500), 10_000);
+
+            long start = System.nanoTime();
+            ImageReferenceException e = refusal(resolver, trickle.url("/x.png"));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void shouldNotEchoWhatTheServerAnswered() throws Exception {
+        try (RawHttpServer internal =
+                new RawHttpServer(
+                        (request, out) ->
+                                RawHttpServer.write(
+                                        out,
+                                        "HTTP/1.1 503 db-7.corp:5432 refused\r\n"
+                                                + "X-Backend: db-7.corp\r\nContent-Length: 14\r\n"
+                                                + "\r\npassword=hunter2"))) {
+            String uri = internal.url("/x.png");
+
+            ImageReferenceException e = refusal(resolver(true, 100), uri);
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE);
+            assertThat(e)
+                    .hasMessageContaining(uri)
+                    .hasMessageContaining("5xx")
+                    .hasMessageNotContaining("503")
+                    .hasMessageNotContaining("db-7")
+                    .hasMessageNotContaining("hunter2")
+                    .hasNoCause();
+        }
+    }
+
+    @Test
+    void shouldTellPublicAddressesFromInternalOnes() throws Exception {
+        for (String internal :
+                List.of(
+                        "127.0.0.1",
+                        "127.255.255.254",
+                        "::1",
+                        "0.0.0.0",
+                        "0.1.2.3",
+                        "::",
+                        "10.0.0.1",
+                        "172.16.0.1",
+                        "172.31.255.255",
+                        "192.168.1.1",
+                        "169.254.169.254",
+                        "fe80::1",
+                        "fc00::1",
+                        "fd12:3456::1",
+                        "100.64.0.1",
+                        "100.127.255.255",
+                        "224.0.0.1",
+                        "ff02::1",
+                        "255.255.255.255",
+                        "::ffff:10.0.0.1",
+                        "::7f00:1",
+                        "64:ff9b::a9fe:a9fe",
+                        "2002:c0a8:101::1")) {
+            assertThat(HttpImageFetcher.internalKind(InetAddress.getByName(internal)))
+                    .as(internal)
+                    .isPresent();
+        }
+        for (String external :
+                List.of(
+                        "8.8.8.8",
+                        "1.1.1.1",
+                        "11.0.0.1",
+                        "172.15.255.255",
+                        "172.32.0.0",
+                        "100.63.255.255",
+                        "100.128.0.0",
+                        "192.169.0.1",
+                        "2001:4860:4860::8888",
+                        "64:ff9b::808:808")) {
+            assertThat(HttpImageFetcher.internalKind(InetAddress.getByName(external)))
+                    .as(external)
+                    .isEmpty();
+        }
     }
 }
