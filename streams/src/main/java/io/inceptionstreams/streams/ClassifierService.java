@@ -2,6 +2,7 @@ package io.inceptionstreams.streams;
 
 import ai.djl.MalformedModelException;
 import io.inceptionstreams.streams.config.ClassifierConfig;
+import io.inceptionstreams.streams.engine.AsyncImageClassifier;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.inceptionstreams.streams.topology.ClassifierTopology;
@@ -29,8 +30,8 @@ public final class ClassifierService implements AutoCloseable {
     private static final Duration MAX_REPLACEMENT_DELAY = Duration.ofSeconds(60);
 
     private final ClassifierConfig config;
-    private final InferenceEngine engine;
-    private final boolean ownsEngine;
+    private final AsyncImageClassifier engine;
+    private final InferenceEngine ownedEngine;
     private final ClassifierMetrics metrics;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -38,12 +39,12 @@ public final class ClassifierService implements AutoCloseable {
 
     private ClassifierService(
             ClassifierConfig config,
-            InferenceEngine engine,
-            boolean ownsEngine,
+            AsyncImageClassifier engine,
+            InferenceEngine ownedEngine,
             ClassifierMetrics metrics) {
         this.config = config;
         this.engine = engine;
-        this.ownsEngine = ownsEngine;
+        this.ownedEngine = ownedEngine;
         this.metrics = metrics;
         this.streams =
                 new KafkaStreams(
@@ -104,7 +105,7 @@ public final class ClassifierService implements AutoCloseable {
                     e);
         }
         try {
-            return new ClassifierService(config, engine, true, metrics).started();
+            return new ClassifierService(config, engine, engine, metrics).started();
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -112,12 +113,12 @@ public final class ClassifierService implements AutoCloseable {
     }
 
     /**
-     * Starts a service on an engine shared with other services of this JVM; closing the service
-     * leaves the engine open.
+     * Starts a service on an engine shared with other services of this JVM (or any other
+     * asynchronous classifier); closing the service leaves the engine open.
      */
     public static ClassifierService start(
-            ClassifierConfig config, InferenceEngine engine, ClassifierMetrics metrics) {
-        return new ClassifierService(config, engine, false, metrics).started();
+            ClassifierConfig config, AsyncImageClassifier engine, ClassifierMetrics metrics) {
+        return new ClassifierService(config, engine, null, metrics).started();
     }
 
     private ClassifierService started() {
@@ -216,8 +217,8 @@ public final class ClassifierService implements AutoCloseable {
     public void close() {
         streams.close(CLOSE_TIMEOUT);
         streamsMetrics.close();
-        if (ownsEngine) {
-            engine.close();
+        if (ownedEngine != null) {
+            ownedEngine.close();
         }
     }
 }

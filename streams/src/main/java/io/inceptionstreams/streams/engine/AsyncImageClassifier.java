@@ -30,4 +30,9 @@ public interface AsyncImageClassifier {
     default boolean stalled(Duration bound) {
         return false;
     }
+
+    /** Whether the model is loaded and batches are being run. */
+    default boolean isRunning() {
+        return true;
+    }
 }

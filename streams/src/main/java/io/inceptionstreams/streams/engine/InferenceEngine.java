@@ -205,6 +205,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     }
 
     /** Whether the model is loaded and batches are being run: false once closed or crashed. */
+    @Override
     public boolean isRunning() {
         return !closed && batcher.isAlive();
     }

@@ -253,6 +253,41 @@ class ClassifierTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterOutputsOverMaxRequestSizeWithoutTheirValueAndKeepGoing() throws Exception {
+        // Given a producer limit of 8 KiB
+        start(
+                Map.of(ClassifierConfig.KAFKA_PREFIX + "max.request.size", "8192"),
+                engine(4, Duration.ofMillis(20), List.of()));
+        byte[] notAnImage = new byte[6_800];
+        java.util.Arrays.fill(notAnImage, (byte) 'x');
+
+        // When an image that would be stored fine but whose dead letter (value plus stack
+        // trace) would not fit arrives, then one too large even to be stored, then a good one
+        images.pipeInput("fits-alone", TestImages.inline("fits-alone", notAnImage, null));
+        images.pipeInput("too-big", TestImages.inline("too-big", new byte[9_000], "image/png"));
+        images.pipeInput("good", TestImages.sample("good", 0));
+
+        // Then the good image is labelled and both others are OUTPUT_TOO_LARGE dead letters
+        // without a value, naming where the original is
+        assertThat(awaitLabels(1))
+                .extracting(label -> label.getImageId().toString())
+                .containsExactly("good");
+        awaitUntil(() -> deadLetters.getQueueSize() >= 2);
+        List<TestRecord<byte[], byte[]>> dlq = deadLetters.readRecordsToList();
+        assertThat(dlq)
+                .extracting(record -> new String(record.key(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("fits-alone", "too-big");
+        assertThat(dlq).allSatisfy(record -> assertThat(record.value()).isNull());
+        assertThat(dlq)
+                .extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
+                .containsOnly("OUTPUT_TOO_LARGE");
+        assertThat(dlq)
+                .extracting(record -> header(record.headers(), DeadLetters.MESSAGE_HEADER))
+                .anySatisfy(message -> assertThat(message).contains("the pending-store entry"))
+                .anySatisfy(message -> assertThat(message).contains("the dead letter"));
+    }
+
+    @Test
     void shouldDeadLetterBadRecordsWithOriginalBytesAndErrorHeadersAndKeepGoing() throws Exception {
         // Given limits of 100x100 pixels and file references allowed only under one directory
         Path allowed = Files.createDirectories(dir.resolve("allowed"));
