@@ -38,6 +38,9 @@ public final class ClassifierTopology {
     public static final String DEAD_LETTERS = "DeadLetters";
     public static final String PENDING_STORE = "pending-images";
 
+    /** Kafka Streams' {@code input.buffer.max.bytes} unless a {@code kafka.} setting says. */
+    public static final long INPUT_BUFFER_MAX_BYTES = 64L * 1024 * 1024;
+
     private ClassifierTopology() {}
 
     /**
@@ -150,6 +153,10 @@ public final class ClassifierTopology {
         // Kafka Streams lets its producer wait 100 ms to fill a batch of records; a label is
         // ready when its image batch is, so waiting longer only adds latency.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Records wait in Kafka Streams' input buffer only until the processor parks them on disk,
+        // which it does at once; Kafka's 512 MiB allowance would let a backlog of large images
+        // into the heap first.
+        props.put(StreamsConfig.INPUT_BUFFER_MAX_BYTES_CONFIG, INPUT_BUFFER_MAX_BYTES);
         props.putAll(config.kafkaPassThrough());
         return props;
     }
