@@ -27,7 +27,7 @@ import org.apache.kafka.common.header.Header;
  */
 final class LabelVerifier implements AutoCloseable {
     /** Kafka's DLQ header with the exception message (KIP-1034), which the service writes too. */
-    static final String EXCEPTION_MESSAGE_HEADER = "__streams.errors.exception.message";
+    static final String EXCEPTION_MESSAGE_HEADER = "__streams.errors.message";
 
     private static final Pattern SCALE_ID = Pattern.compile("p(\\d+)-(\\d+)");
     private final Topics topics;
