@@ -8,7 +8,6 @@ import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
-import io.inceptionstreams.streams.ChildJvm;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
@@ -18,32 +17,21 @@ import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.inceptionstreams.streams.topology.ClassifierTopology;
-import io.inceptionstreams.streams.topology.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -122,7 +110,7 @@ class ClassifierResilienceIntegrationTest {
     }
 
     /** What a crash test saw: the images it sent and what the topics hold afterwards. */
-    private record Crash(Verifier verifier, List<String> good, Map<String, String> bad) {}
+    private record Crash(LabelVerifier verifier, List<String> good, Map<String, String> bad) {}
 
     /**
      * One instance in its own JVM under {@code guarantee}, good and bad images to classify; it is
@@ -132,13 +120,17 @@ class ClassifierResilienceIntegrationTest {
      */
     private Crash crashAndReplace(String name, String guarantee) throws Exception {
         Topics topics = topics(name);
-        Verifier verifier = verifier(topics);
+        LabelVerifier verifier = verifier(topics);
         Map<String, String> bad = new TreeMap<>();
         List<String> good = new ArrayList<>();
         produce(topics, batch("first", 120, bad, good));
         child = startChild(settings(topics, guarantee, "crashed"));
 
-        verifier.pollUntil(() -> verifier.labels.size() >= 10, "first labels", child);
+        verifier.pollUntil(
+                () -> verifier.labels.size() >= 10,
+                "first labels",
+                child,
+                IntegrationFixtures.childLog(dir, "child"));
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("child killed").isTrue();
         int labelledBeforeCrash = verifier.labels.size();
@@ -155,8 +147,7 @@ class ClassifierResilienceIntegrationTest {
                 () ->
                         verifier.labels.size() >= good.size()
                                 && verifier.deadLetters.size() >= bad.size(),
-                "all labels and dead letters",
-                null);
+                "all labels and dead letters");
         verifier.pollQuietly(Duration.ofSeconds(1));
         return new Crash(verifier, good, bad);
     }
@@ -167,7 +158,7 @@ class ClassifierResilienceIntegrationTest {
         // Given one instance, exactly once, and a producer writing image p<partition>-<seq> to
         // each of the 3 partitions in turn, continuously
         Topics topics = topics("scale");
-        Verifier verifier = verifier(topics);
+        LabelVerifier verifier = verifier(topics);
         InferenceEngine engine = engine();
         List<ClassifierMetrics> instances = new ArrayList<>();
         startInstance(topics, "a", engine, instances);
@@ -178,15 +169,15 @@ class ClassifierResilienceIntegrationTest {
         resources.add(() -> producing.cancel(true));
 
         // When two more instances join mid-stream
-        verifier.pollUntil(() -> verifier.labels.size() >= 15, "first labels", null);
+        verifier.pollUntil(() -> verifier.labels.size() >= 15, "first labels");
         startInstance(topics, "b", engine, instances);
-        verifier.pollUntil(() -> verifier.labels.size() >= 45, "labels after b joined", null);
+        verifier.pollUntil(() -> verifier.labels.size() >= 45, "labels after b joined");
         assertThat(verifier.labels.size()).as("scaled mid-stream").isLessThan(total);
         startInstance(topics, "c", engine, instances);
 
         // Then every image is labelled exactly once...
         producing.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
-        verifier.pollUntil(() -> verifier.labels.size() >= total, "all labels", null);
+        verifier.pollUntil(() -> verifier.labels.size() >= total, "all labels");
         verifier.pollQuietly(Duration.ofSeconds(1));
         assertThat(verifier.labels).hasSize(total);
         assertThat(verifier.labels).allSatisfy((id, count) -> assertThat(count).as(id).isOne());
@@ -214,7 +205,7 @@ class ClassifierResilienceIntegrationTest {
         // Given an instance, at least once, whose engine fails the batch of image first-5 once
         // (not the image's fault), and which replaces failed stream threads as the service does
         Topics topics = topics("engine-failure");
-        Verifier verifier = verifier(topics);
+        LabelVerifier verifier = verifier(topics);
         FailOnce engine = new FailOnce(engine(), "first-5");
         ClassifierConfig config = config(settings(topics, "at_least_once", "a"));
         KafkaStreams streams =
@@ -241,8 +232,7 @@ class ClassifierResilienceIntegrationTest {
                 () ->
                         verifier.labels.size() >= good.size()
                                 && verifier.deadLetters.size() >= bad.size(),
-                "all labels and dead letters",
-                null);
+                "all labels and dead letters");
         verifier.pollQuietly(Duration.ofSeconds(1));
         assertThat(engine.failed()).isTrue();
         assertThat(replaced.get()).isOne();
@@ -268,31 +258,8 @@ class ClassifierResilienceIntegrationTest {
 
     private Map<String, String> settings(Topics topics, String guarantee, String instance)
             throws IOException {
-        Map<String, String> settings = new HashMap<>();
-        settings.put(ClassifierConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        settings.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.url());
-        settings.put(ClassifierConfig.APPLICATION_ID, topics.app());
-        settings.put(ClassifierConfig.IMAGES_TOPIC, topics.images());
-        settings.put(ClassifierConfig.LABELS_TOPIC, topics.labels());
-        settings.put(ClassifierConfig.DLQ_TOPIC, topics.dlq());
-        settings.put(ClassifierConfig.PROCESSING_GUARANTEE, guarantee);
-        settings.put(ClassifierConfig.MODEL_BUNDLE, bundle.location());
-        settings.put(ClassifierConfig.DEVICE, "cpu");
-        settings.put(ClassifierConfig.TOP_K, "2");
-        settings.put(ClassifierConfig.MAX_BATCH_SIZE, "8");
-        settings.put(ClassifierConfig.IMAGE_MAX_PIXELS, "10000");
-        settings.put(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "16");
-        settings.put(
-                "kafka.state.dir",
-                Files.createDirectories(dir.resolve("state-" + instance)).toString());
-        settings.put("kafka.commit.interval.ms", "300");
-        settings.put("kafka.replication.factor", "1");
-        settings.put("kafka.auto.offset.reset", "earliest");
-        // A member that vanishes leaves the group, and its open transaction is aborted, soon.
-        settings.put("kafka.session.timeout.ms", "6000");
-        settings.put("kafka.heartbeat.interval.ms", "1000");
-        settings.put("kafka.transaction.timeout.ms", "5000");
-        return settings;
+        return IntegrationFixtures.settings(
+                kafka, registry.url(), bundle, topics, guarantee, dir.resolve("state-" + instance));
     }
 
     private static ClassifierConfig config(Map<String, String> settings) {
@@ -315,19 +282,8 @@ class ClassifierResilienceIntegrationTest {
         return metrics.registry().get("inception.images.in").counter().count();
     }
 
-    /** Starts {@link ClassifierProcess} in a new JVM with this test's classpath. */
     private Process startChild(Map<String, String> settings) throws IOException {
-        Properties properties = new Properties();
-        properties.putAll(settings);
-        Path file = dir.resolve("child.properties");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            properties.store(out, "crash test instance");
-        }
-        Path log = dir.resolve("child.log");
-        return ChildJvm.builder(dir, ClassifierProcess.class.getName(), file.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return IntegrationFixtures.startChild(dir, "child", settings);
     }
 
     /**
@@ -366,9 +322,7 @@ class ClassifierResilienceIntegrationTest {
     }
 
     private SpecificAvroSerde<ImageEvent> serde() {
-        SpecificAvroSerde<ImageEvent> serde = new SpecificAvroSerde<>();
-        serde.configure(Map.of("schema.registry.url", registry.url()), false);
-        return serde;
+        return IntegrationFixtures.imageSerde(registry.url());
     }
 
     private static ProducerRecord<byte[], byte[]> record(String key, byte[] value) {
@@ -376,12 +330,7 @@ class ClassifierResilienceIntegrationTest {
     }
 
     private void produce(Topics topics, List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(new ProducerRecord<>(topics.images(), record.key(), record.value()));
-            }
-            producer.flush();
-        }
+        IntegrationFixtures.produce(kafka, topics.images(), records);
     }
 
     /** Writes p<partition>-<seq> to each partition in turn, one round every 60 ms. */
@@ -415,98 +364,10 @@ class ClassifierResilienceIntegrationTest {
         return IntegrationFixtures.producer(kafka);
     }
 
-    private Verifier verifier(Topics topics) {
-        Verifier verifier = new Verifier(topics);
+    private LabelVerifier verifier(Topics topics) {
+        LabelVerifier verifier = new LabelVerifier(kafka, topics, AWAIT);
         resources.add(verifier);
         return verifier;
-    }
-
-    /** Reads committed labels and dead letters, counting each image id. */
-    private final class Verifier implements AutoCloseable {
-        private static final Pattern SCALE_ID = Pattern.compile("p(\\d+)-(\\d+)");
-        private final Topics topics;
-        private final KafkaConsumer<String, byte[]> consumer;
-        final Map<String, Integer> labels = new TreeMap<>();
-        final Map<String, String> deadLetters = new TreeMap<>();
-        final List<String> duplicateDeadLetters = new ArrayList<>();
-
-        /** "output partition / input partition" -> input sequence numbers, in output order. */
-        final Map<String, List<Integer>> sequences = new TreeMap<>();
-
-        Verifier(Topics topics) {
-            this.topics = topics;
-            consumer = IntegrationFixtures.committedReader(kafka, topics);
-        }
-
-        void pollUntil(BooleanSupplier condition, String what, Process process) {
-            long deadline = System.nanoTime() + AWAIT.toNanos();
-            while (!condition.getAsBoolean()) {
-                if (process != null && !process.isAlive()) {
-                    throw new AssertionError(
-                            "classifier process exited with "
-                                    + process.exitValue()
-                                    + " waiting for "
-                                    + what
-                                    + "; its log:\n"
-                                    + childLog());
-                }
-                assertThat(System.nanoTime())
-                        .as(
-                                "%s within %s: %d labels, %d dead letters",
-                                what, AWAIT, labels.size(), deadLetters.size())
-                        .isLessThan(deadline);
-                poll();
-            }
-        }
-
-        /** Reads on for {@code quiet}, so that a duplicate following the last record shows. */
-        void pollQuietly(Duration quiet) {
-            long until = System.nanoTime() + quiet.toNanos();
-            while (System.nanoTime() < until) {
-                poll();
-            }
-        }
-
-        private void poll() {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.topic().equals(topics.labels())) {
-                    labels.merge(record.key(), 1, Integer::sum);
-                    Matcher id = SCALE_ID.matcher(record.key());
-                    if (id.matches()) {
-                        sequences
-                                .computeIfAbsent(
-                                        record.partition() + "/" + id.group(1),
-                                        key -> new ArrayList<>())
-                                .add(Integer.parseInt(id.group(2)));
-                    }
-                } else {
-                    String key = record.key() == null ? "(no key)" : record.key();
-                    Header reason = record.headers().lastHeader(DeadLetters.REASON_HEADER);
-                    String value =
-                            reason == null
-                                    ? "(no reason header)"
-                                    : new String(reason.value(), StandardCharsets.UTF_8);
-                    if (deadLetters.put(key, value) != null) {
-                        duplicateDeadLetters.add(key);
-                    }
-                }
-            }
-        }
-
-        private String childLog() {
-            try {
-                List<String> lines = Files.readAllLines(dir.resolve("child.log"));
-                return String.join(
-                        "\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-            } catch (IOException e) {
-                return "(no log: " + e + ")";
-            }
-        }
-
-        @Override
-        public void close() {
-            consumer.close(Duration.ofSeconds(5));
-        }
     }
 
     /** Fails the first submission of one image as the engine would on a failed batch. */
