@@ -38,8 +38,10 @@ public final class ClassifierTopology {
     public static final String DEAD_LETTERS = "DeadLetters";
     public static final String PENDING_STORE = "pending-images";
 
-    /** Kafka Streams' {@code input.buffer.max.bytes} unless a {@code kafka.} setting says. */
-    public static final long INPUT_BUFFER_MAX_BYTES = 64L * 1024 * 1024;
+    /**
+     * Kafka Streams' {@code buffered.records.per.partition} unless a {@code kafka.} setting says.
+     */
+    public static final int BUFFERED_RECORDS_PER_PARTITION = 64;
 
     private ClassifierTopology() {}
 
@@ -154,9 +156,11 @@ public final class ClassifierTopology {
         // ready when its image batch is, so waiting longer only adds latency.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         // Records wait in Kafka Streams' input buffer only until the processor parks them on disk,
-        // which it does at once; Kafka's 512 MiB allowance would let a backlog of large images
-        // into the heap first.
-        props.put(StreamsConfig.INPUT_BUFFER_MAX_BYTES_CONFIG, INPUT_BUFFER_MAX_BYTES);
+        // which it does at once; Kafka's 1000 records a partition would let a backlog of large
+        // images (up to 1 MiB each) into the heap first.
+        props.put(
+                StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG,
+                BUFFERED_RECORDS_PER_PARTITION);
         props.putAll(config.kafkaPassThrough());
         return props;
     }
