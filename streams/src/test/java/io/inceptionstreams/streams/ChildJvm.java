@@ -17,6 +17,13 @@ public final class ChildJvm {
      */
     public static ProcessBuilder builder(Path dir, String mainClass, String... args)
             throws IOException {
+        return builder(dir, mainClass, List.of("-Xmx512m"), args);
+    }
+
+    /** As {@link #builder(Path, String, String...)}, with {@code jvmOptions} (heap size...). */
+    public static ProcessBuilder builder(
+            Path dir, String mainClass, List<String> jvmOptions, String... args)
+            throws IOException {
         String classpath =
                 System.getProperty(
                         "surefire.test.class.path", System.getProperty("java.class.path"));
@@ -25,7 +32,7 @@ public final class ChildJvm {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("@" + arguments);
-        command.add("-Xmx512m");
+        command.addAll(jvmOptions);
         command.add("-Doffline=true");
         // The command line's own logging (to standard error), as users get it; without this the
         // test classpath's two configurations make Logback report on standard output.

@@ -124,13 +124,20 @@ final class IntegrationFixtures {
      */
     static Process startChild(Path dir, String name, Map<String, String> settings)
             throws IOException {
+        return startChild(dir, name, settings, List.of("-Xmx512m"));
+    }
+
+    /** As {@link #startChild(Path, String, Map)}, in a JVM started with {@code jvmOptions}. */
+    static Process startChild(
+            Path dir, String name, Map<String, String> settings, List<String> jvmOptions)
+            throws IOException {
         Properties properties = new Properties();
         properties.putAll(settings);
         Path file = dir.resolve(name + ".properties");
         try (OutputStream out = Files.newOutputStream(file)) {
             properties.store(out, "test instance " + name);
         }
-        return ChildJvm.builder(dir, ClassifierProcess.class.getName(), file.toString())
+        return ChildJvm.builder(dir, ClassifierProcess.class.getName(), jvmOptions, file.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(childLog(dir, name).toFile())
                 .start();

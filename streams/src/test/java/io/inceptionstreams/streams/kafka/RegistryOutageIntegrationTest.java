@@ -33,20 +33,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service while its schema registry is unreachable: one in-process broker, the embedded
- * registry over HTTP, reached by the instance through a {@link TcpProxy} that the test cuts.
- *
- * <p>Expected to fail until transient registry failures are retried rather than dead-lettered:
- * today the source serde dead-letters a record whose schema it cannot fetch as {@code
- * UNREADABLE_EVENT}.
+ * registry over HTTP, reached by the instance through a {@link TcpProxy} that the test cuts. A
+ * record whose schema cannot be fetched because the registry does not answer is kept and read again
+ * once it does, never dead-lettered.
  */
-@Tag("needs-transient-retry")
 @Timeout(120)
 class RegistryOutageIntegrationTest {
     private static final Duration AWAIT = Duration.ofSeconds(60);
