@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParser;
@@ -78,6 +79,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final long totalTimeoutNanos;
+    private final long cooldownNanos;
+    private final AtomicReference<SchemaRegistryUnavailableException> lastUnavailable =
+            new AtomicReference<>();
+    private volatile long unavailableUntilNanos;
     private final int maxRetries;
     private final long retryBackoffMs;
     private final long retryBackoffMaxMs;
@@ -157,6 +162,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.REQUEST_TIMEOUT_MS));
         this.totalTimeoutNanos =
                 Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.TOTAL_TIMEOUT_MS))
+                        .toNanos();
+        this.cooldownNanos =
+                Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.UNAVAILABLE_COOLDOWN_MS))
                         .toNanos();
         this.maxRetries = config.getInt(SchemaRegistryClientConfig.MAX_RETRIES);
         this.retryBackoffMs = config.getInt(SchemaRegistryClientConfig.RETRY_BACKOFF_MS);
@@ -396,6 +404,33 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private JsonNode call(String operation, String method, String path, String body) {
+        SchemaRegistryUnavailableException recent = lastUnavailable.get();
+        if (recent != null && System.nanoTime() - unavailableUntilNanos < 0) {
+            // The registry just failed every retry: fail at once rather than hold the caller for
+            // another total timeout (a stream thread, whose transaction has a deadline).
+            throw new SchemaRegistryUnavailableException(
+                    operation
+                            + " not attempted: the schema registry was unavailable moments ago ("
+                            + recent.getMessage()
+                            + ")",
+                    recent.httpStatus(),
+                    recent.errorCode(),
+                    recent);
+        }
+        try {
+            JsonNode answer = attempt(operation, method, path, body);
+            lastUnavailable.set(null);
+            return answer;
+        } catch (SchemaRegistryUnavailableException e) {
+            if (cooldownNanos > 0) {
+                unavailableUntilNanos = System.nanoTime() + cooldownNanos;
+                lastUnavailable.set(e);
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode attempt(String operation, String method, String path, String body) {
         long start = System.nanoTime();
         long deadline = start + totalTimeoutNanos;
         long backoffMs = retryBackoffMs;

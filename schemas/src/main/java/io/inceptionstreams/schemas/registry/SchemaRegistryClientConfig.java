@@ -40,6 +40,10 @@ import org.apache.kafka.common.config.types.Password;
  *   <tr><td>{@value #RETRY_BACKOFF_MAX_MS}</td><td>2000</td><td>...up to this.</td></tr>
  *   <tr><td>{@value #TOTAL_TIMEOUT_MS}</td><td>30000</td>
  *       <td>Bound on one call including its retries: no attempt runs past it.</td></tr>
+ *   <tr><td>{@value #UNAVAILABLE_COOLDOWN_MS}</td><td>5000</td>
+ *       <td>After a call failed transiently (every retry used), how long further calls fail at once,
+ *       without a request, so that a caller is not held for a whole total timeout per call while the
+ *       registry is down; 0 turns it off.</td></tr>
  *   <tr><td>{@value #LATEST_CACHE_TTL_SEC}</td><td>-1</td>
  *       <td>How long the latest version of a subject is cached (Confluent's key): -1 forever,
  *       0 never.</td></tr>
@@ -56,6 +60,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "schema.registry.retry.backoff.max.ms";
     public static final String TOTAL_TIMEOUT_MS = "schema.registry.total.timeout.ms";
     public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
+    public static final String UNAVAILABLE_COOLDOWN_MS = "schema.registry.unavailable.cooldown.ms";
 
     public SchemaRegistryClientConfig(Map<String, ?> originals) {
         super(configDef(), originals, false);
@@ -125,6 +130,14 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Range.atLeast(1),
                         Importance.LOW,
                         "Bound on one registry call including retries, in milliseconds.")
+                .define(
+                        UNAVAILABLE_COOLDOWN_MS,
+                        Type.INT,
+                        5_000,
+                        Range.atLeast(0),
+                        Importance.LOW,
+                        "After a transient failure, how long calls fail at once without a"
+                                + " request, in milliseconds; 0 turns it off.")
                 .define(
                         LATEST_CACHE_TTL_SEC,
                         Type.LONG,

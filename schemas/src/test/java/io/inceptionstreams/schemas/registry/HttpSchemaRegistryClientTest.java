@@ -339,6 +339,36 @@ class HttpSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldFailAtOnceWithoutARequestWhileTheRegistryWasJustUnavailable() throws Exception {
+        // Given a registry that failed every retry of a call, and a cool-down of 300 ms
+        for (int i = 0; i < 2; i++) {
+            server.then(Reply.json(503, "{\"error_code\":50003,\"message\":\"leader gone\"}"));
+        }
+        HttpSchemaRegistryClient client =
+                client(
+                        SchemaRegistryClientConfig.MAX_RETRIES,
+                        1,
+                        SchemaRegistryClientConfig.UNAVAILABLE_COOLDOWN_MS,
+                        300);
+        assertThatThrownBy(() -> client.getSchemaById(4))
+                .isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(server.received()).hasSize(2);
+
+        // When another call comes within the cool-down, then it fails at once, transiently,
+        // without a request
+        assertThatThrownBy(() -> client.getSchemaById(5))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("not attempted");
+        assertThat(server.received()).hasSize(2);
+
+        // When the cool-down is over, then the registry is asked again
+        Thread.sleep(350);
+        server.then(Reply.json(200, SCHEMA_ANSWER));
+        assertThat(client.getSchemaById(5)).isEqualTo(SCHEMA);
+        assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
     void shouldNotRetryClientErrorsAndReportTheRegistryError() {
         server.then(
                 Reply.json(404, "{\"error_code\":40401,\"message\":\"Subject 'x' not found.\"}"));

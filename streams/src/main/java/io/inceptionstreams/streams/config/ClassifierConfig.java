@@ -83,6 +83,10 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String HEALTH_MAX_REGISTRY_OUTAGE_MS = "health.max.registry.outage.ms";
 
     public static final String KAFKA_PREFIX = "kafka.";
+
+    /** The service's bound on one registry call, unless {@code serde.} sets it. */
+    public static final int SERDE_TOTAL_TIMEOUT_MS = 5_000;
+
     public static final String SERDE_PREFIX = "serde.";
     public static final String ENV_PREFIX = "INCEPTION_";
 
@@ -633,6 +637,10 @@ public final class ClassifierConfig extends AbstractConfig {
             serde.put(BASIC_AUTH_USER_INFO, getPassword(BASIC_AUTH_USER_INFO).value());
         }
         serde.putIfAbsent(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+        // A registry call runs on a stream thread, inside a transaction under exactly-once (10 s
+        // by default in Kafka Streams): bounded well below that, where the client's own default
+        // is 30 s. After a transient failure the client fails fast for its cool-down.
+        serde.putIfAbsent(SchemaRegistryClientConfig.TOTAL_TIMEOUT_MS, SERDE_TOTAL_TIMEOUT_MS);
         return serde;
     }
 

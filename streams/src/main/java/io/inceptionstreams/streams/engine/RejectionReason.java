@@ -28,7 +28,12 @@ public enum RejectionReason {
     CORRUPT,
     /** A reference with a scheme other than file:, http: or https:, or http(s): while disabled. */
     UNSUPPORTED_REFERENCE,
-    /** A file: reference outside {@code reference.file.roots} (including via symlinks or ..). */
+    /**
+     * A file: reference outside {@code reference.file.roots} (including via symlinks or ..) or to
+     * something other than a regular file, or an http(s): reference to a host that resolves to a
+     * loopback, link-local, private or other non-public address while {@code
+     * reference.http.allow.private} is false.
+     */
     REFERENCE_NOT_ALLOWED,
     /** The referenced image could not be fetched: missing, unreachable, HTTP error, timeout. */
     REFERENCE_UNAVAILABLE,

@@ -126,25 +126,31 @@ class BoundedMemoryIntegrationTest {
         assertThat(verifier.deadLetters).isEmpty();
         assertThat(Files.readString(childLog)).doesNotContain("OutOfMemoryError");
 
-        // ...and the heap that survives a full collection stays within the heap, the same late in
-        // the backlog as early
+        // ...and the heap that survives a full collection does not grow as the backlog moves
+        // through: the typical (median) live heap late in the run is that of early on. Single
+        // samples vary with what the consumer and producers hold at that moment, within bounds
+        // set by their settings.
         List<Long> heap = heapAfterGc(childLog);
         assertThat(heap).as("heap samples").hasSizeGreaterThanOrEqualTo(6);
-        List<Long> early = heap.subList(0, heap.size() / 3);
-        List<Long> late = heap.subList(heap.size() * 2 / 3, heap.size());
-        long earlyMax = early.stream().mapToLong(Long::longValue).max().orElseThrow();
-        long lateMax = late.stream().mapToLong(Long::longValue).max().orElseThrow();
+        long early = median(heap.subList(0, heap.size() / 3));
+        long late = median(heap.subList(heap.size() * 2 / 3, heap.size()));
+        long max = heap.stream().mapToLong(Long::longValue).max().orElseThrow();
         log.info(
-                "backlog {} MB through a {} MB heap: live heap after GC early max {} MB, late"
-                        + " max {} MB, overall max {} MB ({} samples)",
+                "backlog {} MB through a {} MB heap: median live heap after GC early {} MB, late"
+                        + " {} MB, max {} MB ({} samples)",
                 backlogBytes >> 20,
                 HEAP_MB,
-                earlyMax >> 20,
-                lateMax >> 20,
-                heap.stream().mapToLong(Long::longValue).max().orElseThrow() >> 20,
+                early >> 20,
+                late >> 20,
+                max >> 20,
                 heap.size());
         assertThat(backlogBytes).isGreaterThan(3L * HEAP_MB << 20);
-        assertThat(lateMax).as("late live heap vs early").isLessThan(earlyMax + (32L << 20));
+        assertThat(late).as("median live heap, late vs early").isLessThan(early + (32L << 20));
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
     }
 
     private List<String> produceBacklog(Topics topics, byte[] png) {
