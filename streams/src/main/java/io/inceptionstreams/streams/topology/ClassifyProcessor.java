@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * atomically with the outputs. Under {@code at_least_once} only after a producer flush that
  * completed after the outputs were sent ({@link ProducerFlushes}): the label and the changelog
  * tombstone go to different partitions, and the tombstone must never be the one that survives a
- * crash. A commit is requested so that the flush comes soon.
+ * crash. While entries wait for that, a commit (hence a flush) is requested at most once a second,
+ * so that they are deleted soon, also when no more records arrive.
  *
  * <p>An entry whose event cannot be read because the schema registry does not answer stays where it
  * is, and reading resumes with backoff; one that cannot be read at all (or a stored entry that
@@ -318,7 +319,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
 
     private void forwardCompleted() {
         long now = context.currentSystemTimeMs();
-        deleteAcknowledged();
+        deleteAcknowledged(now);
         expireOverdue(now);
         while (now >= retryAtMs && !inFlight.isEmpty() && inFlight.peekFirst().future().isDone()) {
             InFlight done = inFlight.peekFirst();
@@ -490,17 +491,25 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
             return;
         }
         awaitingFlush.addLast(new long[] {sequence, ProducerFlushes.completed()});
-        if (now - lastCommitRequestMs >= COMMIT_REQUEST_INTERVAL_MS) {
-            lastCommitRequestMs = now;
-            context.commit();
-        }
+        requestCommitIfAwaiting(now);
     }
 
-    /** Deletes the entries whose outputs a completed producer flush has acknowledged. */
-    private void deleteAcknowledged() {
+    /**
+     * Deletes the entries whose outputs a completed producer flush has acknowledged, and asks for a
+     * commit (hence a flush) while some still wait, at most once a second.
+     */
+    private void deleteAcknowledged(long now) {
         long flushes = ProducerFlushes.completed();
         while (!awaitingFlush.isEmpty() && awaitingFlush.peekFirst()[1] < flushes) {
             store.delete(awaitingFlush.pollFirst()[0]);
+        }
+        requestCommitIfAwaiting(now);
+    }
+
+    private void requestCommitIfAwaiting(long now) {
+        if (!awaitingFlush.isEmpty() && now - lastCommitRequestMs >= COMMIT_REQUEST_INTERVAL_MS) {
+            lastCommitRequestMs = now;
+            context.commit();
         }
     }
 
