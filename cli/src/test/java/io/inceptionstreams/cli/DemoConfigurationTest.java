@@ -26,11 +26,11 @@ class DemoConfigurationTest {
                         "--http-port",
                         "-1",
                         "--set",
-                        "processing.guarantee=exactly_once_v2");
+                        "processing.guarantee=at_least_once");
 
         // Then it runs under that setting and stops cleanly
         assertThat(result.exitCode()).as(result.err()).isEqualTo(InceptionStreams.EXIT_OK);
-        assertThat(result.err()).contains("the classifier (exactly_once_v2)...");
+        assertThat(result.err()).contains("the classifier (at_least_once)...");
     }
 
     @Test

@@ -311,12 +311,13 @@ public final class ClassifierConfig extends AbstractConfig {
                     .define(
                             PROCESSING_GUARANTEE,
                             Type.STRING,
-                            StreamsConfig.AT_LEAST_ONCE,
+                            StreamsConfig.EXACTLY_ONCE_V2,
                             ValidString.in(
                                     StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
                             Importance.MEDIUM,
-                            "at_least_once, or exactly_once_v2 (labels, dead letters, pending"
-                                    + " store and offsets commit atomically).")
+                            "exactly_once_v2 (labels, dead letters, pending store and offsets"
+                                    + " commit atomically: one label per image), or at_least_once"
+                                    + " (no loss; duplicates after a crash or rebalance).")
                     .define(
                             HTTP_PORT,
                             Type.INT,

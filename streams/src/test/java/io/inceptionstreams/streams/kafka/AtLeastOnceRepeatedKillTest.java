@@ -2,11 +2,7 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.model.TestNetworks;
-import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
-import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import java.nio.file.Path;
@@ -15,12 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,45 +23,13 @@ import org.slf4j.LoggerFactory;
  * the killed instances used (the same host restarted), while images keep arriving.
  */
 @Timeout(240)
-class AtLeastOnceRepeatedKillTest {
+class AtLeastOnceRepeatedKillTest extends BrokerTest {
     private static final Logger log = LoggerFactory.getLogger(AtLeastOnceRepeatedKillTest.class);
     private static final Duration AWAIT = Duration.ofSeconds(60);
     private static final int BATCH = 50;
     // An instance is killed once this share of all images is labelled: after 10%, 25%, ... 70%.
     private static final double[] KILL_AT = {0.10, 0.25, 0.40, 0.55, 0.70};
     private static final int IMAGES = BATCH * (KILL_AT.length + 1);
-
-    @TempDir static Path shared;
-    @TempDir Path dir;
-    private static EmbeddedKafkaCluster kafka;
-    private static EmbeddedSchemaRegistry registry;
-    private static ModelBundle bundle;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private Process child;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        kafka = EmbeddedKafkaCluster.start();
-        // Over HTTP, since the instances in other JVMs must read the same schemas.
-        registry = new EmbeddedSchemaRegistry().start();
-        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        registry.close();
-        kafka.close();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void shouldLoseNoImageWhenInstancesAreKilledRepeatedlyMidStreamUnderAtLeastOnce()

@@ -2,11 +2,7 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.model.TestNetworks;
-import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
-import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.TestImages;
 import io.inceptionstreams.streams.config.ClassifierConfig;
@@ -21,16 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,42 +33,11 @@ import org.slf4j.LoggerFactory;
  * moves through.
  */
 @Timeout(300)
-class BoundedMemoryIntegrationTest {
+class BoundedMemoryIntegrationTest extends BrokerTest {
     private static final Logger log = LoggerFactory.getLogger(BoundedMemoryIntegrationTest.class);
     private static final int HEAP_MB = 192;
     private static final int IMAGES = 1000;
     private static final int SIDE = 480;
-
-    @TempDir static Path shared;
-    @TempDir Path dir;
-    private static EmbeddedKafkaCluster kafka;
-    private static EmbeddedSchemaRegistry registry;
-    private static ModelBundle bundle;
-    private Process child;
-    private LabelVerifier verifier;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        kafka = EmbeddedKafkaCluster.start();
-        registry = new EmbeddedSchemaRegistry().start();
-        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        registry.close();
-        kafka.close();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (verifier != null) {
-            verifier.close();
-        }
-    }
 
     @Test
     void shouldWorkOffABacklogSeveralTimesTheHeapWithALiveHeapThatDoesNotGrow() throws Exception {
@@ -104,7 +64,8 @@ class BoundedMemoryIntegrationTest {
         settings.put(ClassifierConfig.IMAGE_MAX_DECODED_BYTES, String.valueOf(8 << 20));
         settings.put("kafka.buffered.records.per.partition", "8");
         settings.put("kafka.consumer.fetch.max.bytes", String.valueOf(8 << 20));
-        verifier = new LabelVerifier(kafka, topics, Duration.ofSeconds(240));
+        LabelVerifier verifier = new LabelVerifier(kafka, topics, Duration.ofSeconds(240));
+        resources.add(verifier);
         child =
                 IntegrationFixtures.startChild(
                         dir,

@@ -2,16 +2,11 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.model.TestNetworks;
-import io.inceptionstreams.model.bundle.ModelBundle;
-import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * is stopped abruptly and, later, started again.
  */
 @Timeout(150)
-class BrokerLossIntegrationTest {
+class BrokerLossIntegrationTest extends BrokerTest {
     private static final Logger log = LoggerFactory.getLogger(BrokerLossIntegrationTest.class);
     private static final Duration AWAIT = Duration.ofSeconds(60);
     private static final int IMAGES = 300;
@@ -47,31 +39,9 @@ class BrokerLossIntegrationTest {
     // leaderships move to the others while it is away.
     private static final Duration BROKER_DOWN = Duration.ofSeconds(10);
 
-    @TempDir static Path shared;
-    @TempDir Path dir;
-    private static EmbeddedKafkaCluster kafka;
-    private static EmbeddedSchemaRegistry registry;
-    private static ModelBundle bundle;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
     @BeforeAll
     static void startCluster() throws Exception {
-        kafka = EmbeddedKafkaCluster.start(3);
-        registry = new EmbeddedSchemaRegistry().start();
-        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        registry.close();
-        kafka.close();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        startCluster(3);
     }
 
     @Test

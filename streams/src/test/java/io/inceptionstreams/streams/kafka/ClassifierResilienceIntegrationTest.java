@@ -2,11 +2,7 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.model.TestNetworks;
-import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
-import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.TestImages;
@@ -20,7 +16,6 @@ import io.inceptionstreams.streams.topology.ClassifierTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +29,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service through failures and scaling, against one real in-process KRaft broker for the class
@@ -47,40 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * while images flow, and an engine failure that costs a stream thread.
  */
 @Timeout(120)
-class ClassifierResilienceIntegrationTest {
+class ClassifierResilienceIntegrationTest extends BrokerTest {
     private static final Duration AWAIT = Duration.ofSeconds(60);
-
-    @TempDir static Path shared;
-    @TempDir Path dir;
-    private static EmbeddedKafkaCluster kafka;
-    private static EmbeddedSchemaRegistry registry;
-    private static ModelBundle bundle;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private Process child;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        kafka = EmbeddedKafkaCluster.start();
-        // A registry over HTTP, since an instance in another JVM must read the same schemas.
-        registry = new EmbeddedSchemaRegistry().start();
-        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        registry.close();
-        kafka.close();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void shouldLabelEveryImageExactlyOnceWhenACrashedInstanceIsReplacedUnderExactlyOnce()

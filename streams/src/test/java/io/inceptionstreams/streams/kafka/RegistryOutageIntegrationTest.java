@@ -2,13 +2,9 @@ package io.inceptionstreams.streams.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.model.TestNetworks;
-import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClient;
 import io.inceptionstreams.schemas.registry.SchemaRegistryClientConfig;
-import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.ConfluentWireFormat;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.ClassifierService;
@@ -20,7 +16,6 @@ import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,12 +25,8 @@ import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service while its schema registry is unreachable: one in-process broker, the embedded
@@ -44,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once it does, never dead-lettered.
  */
 @Timeout(120)
-class RegistryOutageIntegrationTest {
+class RegistryOutageIntegrationTest extends BrokerTest {
     private static final Duration AWAIT = Duration.ofSeconds(60);
     // The instance's registry client gives up on a call after 2 retries within 3 s...
     private static final Map<String, String> FAST_GIVING_UP_CLIENT =
@@ -56,33 +47,6 @@ class RegistryOutageIntegrationTest {
                     "serde." + SchemaRegistryClientConfig.TOTAL_TIMEOUT_MS, "3000");
     // ...so an outage of 12 s outlasts its retries several times over.
     private static final Duration OUTAGE = Duration.ofSeconds(12);
-
-    @TempDir static Path shared;
-    @TempDir Path dir;
-    private static EmbeddedKafkaCluster kafka;
-    private static EmbeddedSchemaRegistry registry;
-    private static ModelBundle bundle;
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        kafka = EmbeddedKafkaCluster.start();
-        registry = new EmbeddedSchemaRegistry().start();
-        bundle = TestNetworks.randomBundle(shared.resolve("bundle"), "float32");
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        registry.close();
-        kafka.close();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
 
     @Test
     void shouldLabelImagesOfASchemaVersionNewDuringARegistryOutageExactlyOnceWithoutDeadLetters()

@@ -187,7 +187,13 @@ class ClassifierTopologyTest {
     void shouldKeepImagesBeyondTheInFlightLimitPendingUntilCapacityFrees() {
         // Given a task allowed 2 images in flight
         ControlledClassifier engine = new ControlledClassifier();
-        start(Map.of(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "2"), engine);
+        start(
+                Map.of(
+                        ClassifierConfig.MAX_IN_FLIGHT_PER_TASK,
+                        "2",
+                        ClassifierConfig.PROCESSING_GUARANTEE,
+                        "at_least_once"),
+                engine);
 
         // When 5 images arrive
         for (int i = 0; i < 5; i++) {

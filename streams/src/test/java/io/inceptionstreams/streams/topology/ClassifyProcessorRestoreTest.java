@@ -60,7 +60,9 @@ class ClassifyProcessorRestoreTest {
                                 ClassifierConfig.SCHEMA_REGISTRY_URL,
                                 "mock://" + SCOPE,
                                 ClassifierConfig.APPLICATION_ID,
-                                "restore-test"));
+                                "restore-test",
+                                ClassifierConfig.PROCESSING_GUARANTEE,
+                                "at_least_once"));
         imageSerde = new SpecificAvroSerde<>();
         imageSerde.configure(config.serdeConfig(), false);
         labelSerde = new SpecificAvroSerde<>();
