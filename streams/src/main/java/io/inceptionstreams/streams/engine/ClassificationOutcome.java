@@ -11,9 +11,17 @@ public sealed interface ClassificationOutcome {
      * @param batchSize images in the batch that held this one
      * @param queueMs from submission to the engine until the batch started
      * @param inferenceMs the batch's time in the model
+     * @param modelName the name of the model that classified the image
+     * @param modelVersion the version of the model that classified the image: during a rollout the
+     *     engine's current version may already be another one
      */
     record Classified(
-            List<Prediction> predictions, int batchSize, double queueMs, double inferenceMs)
+            List<Prediction> predictions,
+            int batchSize,
+            double queueMs,
+            double inferenceMs,
+            String modelName,
+            String modelVersion)
             implements ClassificationOutcome {
         public Classified {
             predictions = List.copyOf(predictions);

@@ -8,6 +8,7 @@ import io.inceptionstreams.model.classify.TensorBatch;
 import io.inceptionstreams.model.preprocess.ImageLimits;
 import io.inceptionstreams.model.preprocess.ImagePreprocessor;
 import io.inceptionstreams.model.preprocess.ImageRejectedException;
+import io.inceptionstreams.model.preprocess.InputSpec;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.avro.ImageReference;
 import io.inceptionstreams.streams.config.ClassifierConfig;
@@ -15,6 +16,7 @@ import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,6 +32,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * <p>Callers may cancel a future ({@code future.cancel(false)}) or complete it themselves (a
  * revoked task, an image that timed out): work whose future is done is skipped before it is decoded
  * and before it joins a batch, and counted by {@link #skippedImages()}.
+ *
+ * <p>The model can be replaced while the engine runs ({@link #switchTo}): the new classifier,
+ * already loaded and warmed by the caller, takes over at a batch boundary; the old one finishes the
+ * batch it is running, and is then closed, releasing its native memory. Each {@link
+ * ClassificationOutcome.Classified} names the model that actually ran its batch.
  */
 public final class InferenceEngine implements AsyncImageClassifier, AutoCloseable {
 
@@ -108,14 +116,21 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
     /** {@link #runningSince} while no batch is on the device. */
     private static final long IDLE = Long.MIN_VALUE;
 
     /** Put last on the queue by close(): what precedes it still gets classified. */
     private static final PreparedImage END_OF_QUEUE = new PreparedImage(null, null, null, 0);
 
-    private final ImageClassifier classifier;
-    private final BatchRunner runner;
+    /** The model batches run on; replaced only by the batcher thread, between batches. */
+    private volatile Active active;
+
+    /** A model waiting to take over at the next batch boundary. */
+    private final AtomicReference<Switch> pendingSwitch = new AtomicReference<>();
+
+    private final InputSpec inputSpec;
     private final Preprocessing preprocessing;
     private final ImageReferenceResolver resolver;
     private final BatchPolicy policy;
@@ -160,8 +175,14 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             BatchPolicy policy,
             int preprocessThreads,
             ClassifierMetrics metrics) {
-        this.classifier = classifier;
-        this.runner = runner;
+        this.active =
+                new Active(
+                        classifier,
+                        runner,
+                        classifier.bundle().descriptor().name(),
+                        classifier.bundle().descriptor().version(),
+                        Instant.now());
+        this.inputSpec = classifier.inputSpec();
         this.preprocessing = preprocessing;
         this.resolver = resolver;
         this.policy = policy;
@@ -237,14 +258,126 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         return prepared.size();
     }
 
+    /** The name of the model batches now run on. */
     @Override
     public String modelName() {
-        return classifier.bundle().descriptor().name();
+        return active.name();
     }
 
+    /** The version of the model batches now run on. */
     @Override
     public String modelVersion() {
-        return classifier.bundle().descriptor().version();
+        return active.version();
+    }
+
+    /** Since when the current model has been running batches. */
+    public Instant modelActiveSince() {
+        return active.since();
+    }
+
+    /** The classifier batches now run on (for warming a replacement on the same device). */
+    public ImageClassifier classifier() {
+        return active.classifier();
+    }
+
+    /** The input every model of this engine must take: the images are preprocessed for it. */
+    public InputSpec inputSpec() {
+        return inputSpec;
+    }
+
+    /**
+     * Asks the engine to run its next batches on {@code next}, which the engine then owns: the
+     * batcher switches between two batches, so a batch runs wholly on one model, and closes the old
+     * classifier once its last batch is done. A switch asked for before an earlier one took place
+     * supersedes it (the earlier classifier is closed unused, its future fails).
+     *
+     * @param name the model name the labels of {@code next} carry
+     * @param version the model version the labels of {@code next} carry
+     * @return completes once {@code next} runs the batches, exceptionally if it never will (the
+     *     engine closed, or a later switch superseded it)
+     * @throws IllegalArgumentException if {@code next} takes another input than this engine's
+     *     images are preprocessed for
+     */
+    public CompletableFuture<Instant> switchTo(ImageClassifier next, String name, String version) {
+        return switchTo(next, next::submit, name, version);
+    }
+
+    /**
+     * As {@link #switchTo(ImageClassifier, String, String)}, with batches run by {@code runner}.
+     */
+    CompletableFuture<Instant> switchTo(
+            ImageClassifier next, BatchRunner runner, String name, String version) {
+        if (!next.inputSpec().equals(inputSpec)) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + name
+                            + " "
+                            + version
+                            + " takes "
+                            + next.inputSpec()
+                            + " but this engine's images are prepared for "
+                            + inputSpec);
+        }
+        Switch request = new Switch(next, runner, name, version, new CompletableFuture<>());
+        if (closed) {
+            next.close();
+            request.done().completeExceptionally(closedException());
+            return request.done();
+        }
+        Switch superseded = pendingSwitch.getAndSet(request);
+        if (superseded != null) {
+            superseded.classifier().close();
+            superseded
+                    .done()
+                    .completeExceptionally(
+                            new IllegalStateException(
+                                    "switch to "
+                                            + superseded.name()
+                                            + " "
+                                            + superseded.version()
+                                            + " superseded by "
+                                            + name
+                                            + " "
+                                            + version));
+        }
+        if (closed) {
+            // close() may have run between the check and the set: it must not leak the model.
+            Switch left = pendingSwitch.getAndSet(null);
+            if (left != null) {
+                left.classifier().close();
+                left.done().completeExceptionally(closedException());
+            }
+        }
+        return request.done();
+    }
+
+    /** Run by the batcher only, between batches. */
+    private void applyPendingSwitch() {
+        Switch request = pendingSwitch.getAndSet(null);
+        if (request == null) {
+            return;
+        }
+        Active old = active;
+        Instant since = Instant.now();
+        active =
+                new Active(
+                        request.classifier(),
+                        request.runner(),
+                        request.name(),
+                        request.version(),
+                        since);
+        log.info(
+                "model {} {} runs the batches now, replacing {} {}",
+                request.name(),
+                request.version(),
+                old.name(),
+                old.version());
+        request.done().complete(since);
+        try {
+            old.classifier().close();
+        } catch (RuntimeException e) {
+            log.warn("closing model {} {} failed", old.name(), old.version(), e);
+        }
     }
 
     @Override
@@ -357,12 +490,17 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     }
 
     private void batchLoop() {
-        float[] buffer = new float[policy.maxBatchSize() * classifier.inputSpec().size()];
+        float[] buffer = new float[policy.maxBatchSize() * inputSpec.size()];
         long maxDelayNanos = policy.maxDelay().toNanos();
         boolean ending = false;
         try {
             while (!ending) {
-                PreparedImage first = prepared.take();
+                // Woken now and then while idle, so that a switch does not wait for an image.
+                PreparedImage first = prepared.poll(IDLE_POLL.toNanos(), TimeUnit.NANOSECONDS);
+                applyPendingSwitch();
+                if (first == null) {
+                    continue;
+                }
                 if (first == END_OF_QUEUE) {
                     return;
                 }
@@ -414,7 +552,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     }
 
     private void classify(List<PreparedImage> batch, float[] buffer) throws InterruptedException {
-        int size = classifier.inputSpec().size();
+        Active model = active;
+        int size = inputSpec.size();
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(batch.get(i).tensor(), 0, buffer, i * size, size);
         }
@@ -422,7 +561,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         List<List<Prediction>> results;
         runningSince = start;
         try {
-            results = runner.run(new TensorBatch(buffer, batch.size())).get();
+            results = model.runner().run(new TensorBatch(buffer, batch.size())).get();
         } catch (ExecutionException e) {
             batch.forEach(image -> image.future().completeExceptionally(e.getCause()));
             return;
@@ -441,7 +580,9 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                                     results.get(i),
                                     batch.size(),
                                     queueNanos / 1e6,
-                                    inferenceNanos / 1e6));
+                                    inferenceNanos / 1e6,
+                                    model.name(),
+                                    model.version()));
         }
     }
 
@@ -469,7 +610,12 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             for (CompletableFuture<ClassificationOutcome> future : List.copyOf(outstanding)) {
                 future.completeExceptionally(closedException());
             }
-            classifier.close();
+            Switch left = pendingSwitch.getAndSet(null);
+            if (left != null) {
+                left.classifier().close();
+                left.done().completeExceptionally(closedException());
+            }
+            active.classifier().close();
         }
     }
 
@@ -486,6 +632,21 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         thread.setDaemon(true);
         return thread;
     }
+
+    /** A model running batches, and since when. */
+    private record Active(
+            ImageClassifier classifier,
+            BatchRunner runner,
+            String name,
+            String version,
+            Instant since) {}
+
+    private record Switch(
+            ImageClassifier classifier,
+            BatchRunner runner,
+            String name,
+            String version,
+            CompletableFuture<Instant> done) {}
 
     private record PreparedImage(
             CharSequence imageId,

@@ -398,7 +398,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
                                 classified.predictions().stream()
                                         .map(ClassifyProcessor::label)
                                         .toList())
-                        .setModel(new ModelInfo(engine.modelName(), engine.modelVersion()))
+                        .setModel(new ModelInfo(classified.modelName(), classified.modelVersion()))
                         .setEventTime(Instant.ofEpochMilli(done.pending().timestamp()))
                         .setClassifiedAt(Instant.ofEpochMilli(now))
                         .setBatchSize(classified.batchSize())
