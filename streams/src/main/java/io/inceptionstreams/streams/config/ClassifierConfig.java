@@ -55,6 +55,7 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String APPLICATION_ID = "application.id";
     public static final String IMAGES_TOPIC = "images.topic";
     public static final String LABELS_TOPIC = "labels.topic";
+    public static final String MODELS_TOPIC = "models.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
     public static final String MODEL_BUNDLE = "model.bundle";
     public static final String DEVICE = "device";
@@ -172,6 +173,15 @@ public final class ClassifierConfig extends AbstractConfig {
                             Importance.HIGH,
                             "Dead-letter topic: records that cannot be read or classified, with"
                                     + " their original key and value and error headers.")
+                    .define(
+                            MODELS_TOPIC,
+                            Type.STRING,
+                            "models",
+                            Importance.MEDIUM,
+                            "Compacted control topic of ModelDeployments (key: active or shadow)"
+                                    + " that every instance follows to switch models while it"
+                                    + " runs; empty: no rollouts, the instance keeps model.bundle."
+                                    + " The topic need not exist when the instance starts.")
                     .define(
                             MODEL_BUNDLE,
                             Type.STRING,
@@ -523,6 +533,11 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public String labelsTopic() {
         return getString(LABELS_TOPIC);
+    }
+
+    /** The control topic of model deployments; empty when rollouts are off. */
+    public String modelsTopic() {
+        return getString(MODELS_TOPIC).strip();
     }
 
     public String dlqTopic() {

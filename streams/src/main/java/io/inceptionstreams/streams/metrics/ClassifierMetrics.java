@@ -162,6 +162,15 @@ public final class ClassifierMetrics {
         return since == NOT_FAILING ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
     }
 
+    /** A model deployment was refused ({@code reason}: a refusal reason); the old model stays. */
+    public void modelRefused(String reason) {
+        Counter.builder("inception.model.refusals")
+                .description("Model deployments refused by this instance, which kept its model")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** A stream thread failed and is being replaced. */
     public void threadReplaced() {
         threadReplacements.increment();
