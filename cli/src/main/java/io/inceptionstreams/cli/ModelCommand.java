@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             ModelCommand.Samples.class,
             ModelRollout.Deploy.class,
             ModelRollout.Rollback.class,
+            ModelRollout.StopShadow.class,
             ModelRollout.Status.class
         })
 final class ModelCommand implements Runnable {
@@ -47,7 +48,7 @@ final class ModelCommand implements Runnable {
     public void run() {
         throw new picocli.CommandLine.ParameterException(
                 spec.commandLine(),
-                "Missing a command: summary, export, samples, deploy, rollback or status");
+                "Missing a command: summary, export, samples, deploy, rollback, stop-shadow or status");
     }
 
     @Command(

@@ -139,6 +139,28 @@ final class ModelRollout {
     }
 
     @Command(
+            name = "stop-shadow",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Stops the shadow model on every instance: writes a tombstone under the key"
+                            + " shadow.")
+    static final class StopShadow implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Mixin ConfigOptions config;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelDeployments models = topic(config);
+            models.stopShadow();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("stopped the shadow deployment on %s%n", models.topic());
+            out.flush();
+            return InceptionStreams.EXIT_OK;
+        }
+    }
+
+    @Command(
             name = "status",
             mixinStandardHelpOptions = true,
             description =

@@ -124,6 +124,10 @@ class ModelRolloutCommandTest {
                     .anyMatch(line -> line.startsWith("http://localhost:1: unreachable"));
             assertThat(status.exitCode()).isEqualTo(InceptionStreams.EXIT_FAILURE);
         }
+
+        // When the shadow is stopped, Then the topic asks for none
+        assertThat(model("stop-shadow").exitCode()).isEqualTo(InceptionStreams.EXIT_OK);
+        assertThat(model("status").outLines()).contains("shadow: none");
     }
 
     private CommandResult model(String... args) {

@@ -83,6 +83,7 @@ public final class ClassifierService implements AutoCloseable {
                         ? null
                         : new ModelFollower(
                                 config.modelsTopic(),
+                                config.shadowLabelsTopic(),
                                 config.clientProperties(),
                                 config.serdeConfig(),
                                 followed,

@@ -56,6 +56,7 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String IMAGES_TOPIC = "images.topic";
     public static final String LABELS_TOPIC = "labels.topic";
     public static final String MODELS_TOPIC = "models.topic";
+    public static final String SHADOW_LABELS_TOPIC = "shadow.labels.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
     public static final String MODEL_BUNDLE = "model.bundle";
     public static final String DEVICE = "device";
@@ -182,6 +183,14 @@ public final class ClassifierConfig extends AbstractConfig {
                                     + " that every instance follows to switch models while it"
                                     + " runs; empty: no rollouts, the instance keeps model.bundle."
                                     + " The topic need not exist when the instance starts.")
+                    .define(
+                            SHADOW_LABELS_TOPIC,
+                            Type.STRING,
+                            "labels.shadow",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.LOW,
+                            "Topic the shadow model's LabelEvents are written to (key: image id),"
+                                    + " while a shadow deployment runs; it must exist by then.")
                     .define(
                             MODEL_BUNDLE,
                             Type.STRING,
@@ -533,6 +542,11 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public String labelsTopic() {
         return getString(LABELS_TOPIC);
+    }
+
+    /** Where the shadow model's labels go. */
+    public String shadowLabelsTopic() {
+        return getString(SHADOW_LABELS_TOPIC);
     }
 
     /** The control topic of model deployments; empty when rollouts are off. */

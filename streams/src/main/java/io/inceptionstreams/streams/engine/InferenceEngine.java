@@ -73,6 +73,9 @@ import org.slf4j.LoggerFactory;
  * already loaded and warmed by the caller, takes over at a batch boundary; the old one finishes the
  * batch it is running, and is then closed, releasing its native memory. Each {@link
  * ClassificationOutcome.Classified} names the model that actually ran its batch.
+ *
+ * <p>A shadow model ({@link #switchShadowTo}) runs every batch after the active one, on the same
+ * tensor; its predictions ride along in the outcome, its failures only cost the shadow labels.
  */
 public final class InferenceEngine implements AsyncImageClassifier, AutoCloseable {
 
@@ -129,6 +132,12 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
 
     /** A model waiting to take over at the next batch boundary. */
     private final AtomicReference<Switch> pendingSwitch = new AtomicReference<>();
+
+    /** The shadow model, or null; replaced only by the batcher thread, between batches. */
+    private volatile Active shadow;
+
+    /** A shadow model (or its removal: a null classifier) waiting for the next batch boundary. */
+    private final AtomicReference<Switch> pendingShadow = new AtomicReference<>();
 
     private final InputSpec inputSpec;
     private final Preprocessing preprocessing;
@@ -351,6 +360,97 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         return request.done();
     }
 
+    /** The version of the shadow model, or null without one. */
+    public String shadowVersion() {
+        Active current = shadow;
+        return current == null ? null : current.version();
+    }
+
+    /**
+     * Asks the engine to run {@code next} as the shadow model from the next batch on (replacing any
+     * shadow model, which is then closed), or, with null, to stop running one. Same rules as {@link
+     * #switchTo}.
+     */
+    public CompletableFuture<Instant> switchShadowTo(
+            ImageClassifier next, String name, String version) {
+        if (next != null && !next.inputSpec().equals(inputSpec)) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + name
+                            + " "
+                            + version
+                            + " takes "
+                            + next.inputSpec()
+                            + " but this engine's images are prepared for "
+                            + inputSpec);
+        }
+        Switch request =
+                new Switch(
+                        next,
+                        next == null ? null : next::submit,
+                        name,
+                        version,
+                        new CompletableFuture<>());
+        if (closed) {
+            if (next != null) {
+                next.close();
+            }
+            request.done().completeExceptionally(closedException());
+            return request.done();
+        }
+        Switch superseded = pendingShadow.getAndSet(request);
+        if (superseded != null) {
+            if (superseded.classifier() != null) {
+                superseded.classifier().close();
+            }
+            superseded
+                    .done()
+                    .completeExceptionally(new IllegalStateException("shadow switch superseded"));
+        }
+        if (closed) {
+            Switch left = pendingShadow.getAndSet(null);
+            if (left != null) {
+                if (left.classifier() != null) {
+                    left.classifier().close();
+                }
+                left.done().completeExceptionally(closedException());
+            }
+        }
+        return request.done();
+    }
+
+    /** Run by the batcher only, between batches. */
+    private void applyPendingShadow() {
+        Switch request = pendingShadow.getAndSet(null);
+        if (request == null) {
+            return;
+        }
+        Active old = shadow;
+        Instant since = Instant.now();
+        shadow =
+                request.classifier() == null
+                        ? null
+                        : new Active(
+                                request.classifier(),
+                                request.runner(),
+                                request.name(),
+                                request.version(),
+                                since);
+        log.info(
+                "shadow model {}",
+                request.classifier() == null
+                        ? "stopped"
+                        : request.name() + " " + request.version() + " runs beside the active one");
+        request.done().complete(since);
+        if (old != null) {
+            try {
+                old.classifier().close();
+            } catch (RuntimeException e) {
+                log.warn("closing shadow model {} {} failed", old.name(), old.version(), e);
+            }
+        }
+    }
+
     /** Run by the batcher only, between batches. */
     private void applyPendingSwitch() {
         Switch request = pendingSwitch.getAndSet(null);
@@ -498,6 +598,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 // Woken now and then while idle, so that a switch does not wait for an image.
                 PreparedImage first = prepared.poll(IDLE_POLL.toNanos(), TimeUnit.NANOSECONDS);
                 applyPendingSwitch();
+                applyPendingShadow();
                 if (first == null) {
                     continue;
                 }
@@ -570,6 +671,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         }
         long inferenceNanos = System.nanoTime() - start;
         metrics.batchCompleted(batch.size(), inferenceNanos);
+        List<ClassificationOutcome.Shadow> shadows = runShadow(buffer, batch.size());
         for (int i = 0; i < batch.size(); i++) {
             PreparedImage image = batch.get(i);
             long queueNanos = start - image.submittedNanos();
@@ -582,8 +684,52 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                                     queueNanos / 1e6,
                                     inferenceNanos / 1e6,
                                     model.name(),
-                                    model.version()));
+                                    model.version(),
+                                    shadows == null ? null : shadows.get(i)));
+            if (shadows != null) {
+                metrics.shadowCompared(
+                        results.get(i).get(0).classIndex()
+                                == shadows.get(i).predictions().get(0).classIndex());
+            }
         }
+    }
+
+    /**
+     * The shadow model's outcomes for the batch in {@code buffer}; null without one or on failure.
+     */
+    private List<ClassificationOutcome.Shadow> runShadow(float[] buffer, int count)
+            throws InterruptedException {
+        Active model = shadow;
+        if (model == null) {
+            return null;
+        }
+        long start = System.nanoTime();
+        runningSince = start;
+        List<List<Prediction>> results;
+        try {
+            results = model.runner().run(new TensorBatch(buffer, count)).get();
+        } catch (ExecutionException | RuntimeException e) {
+            // The shadow is an experiment: its failure costs its labels, not the active ones.
+            log.warn(
+                    "shadow model {} {} failed a batch of {}: {}",
+                    model.name(),
+                    model.version(),
+                    count,
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+            metrics.shadowFailed();
+            return null;
+        } finally {
+            runningSince = IDLE;
+        }
+        long nanos = System.nanoTime() - start;
+        metrics.shadowBatchCompleted(nanos);
+        List<ClassificationOutcome.Shadow> shadows = new ArrayList<>(count);
+        for (List<Prediction> predictions : results) {
+            shadows.add(
+                    new ClassificationOutcome.Shadow(
+                            predictions, model.name(), model.version(), nanos / 1e6));
+        }
+        return shadows;
     }
 
     /**
@@ -614,6 +760,17 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             if (left != null) {
                 left.classifier().close();
                 left.done().completeExceptionally(closedException());
+            }
+            Switch leftShadow = pendingShadow.getAndSet(null);
+            if (leftShadow != null) {
+                if (leftShadow.classifier() != null) {
+                    leftShadow.classifier().close();
+                }
+                leftShadow.done().completeExceptionally(closedException());
+            }
+            Active shadowModel = shadow;
+            if (shadowModel != null) {
+                shadowModel.classifier().close();
             }
             active.classifier().close();
         }

@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -101,9 +102,21 @@ public record ModelDeployments(
         }
     }
 
+    /** Writes a tombstone under {@code shadow}: the instances stop running a shadow model. */
+    public void stopShadow() throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key(DeploymentMode.SHADOW), null))
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     /**
-     * Every deployment still on the topic, in the order written (per key: one key lives on one
-     * partition). Records that are not readable deployments are skipped.
+     * Every deployment still on the topic and not withdrawn by a tombstone, in the order written
+     * (per key: one key lives on one partition). Records that are not readable deployments are
+     * skipped.
      */
     public List<ModelDeployment> history() {
         Map<String, Object> props = new HashMap<>(clientProperties);
@@ -134,6 +147,8 @@ public record ModelDeployments(
                 for (ConsumerRecord<String, byte[]> record :
                         consumer.poll(Duration.ofMillis(200))) {
                     if (record.value() == null) {
+                        // A tombstone withdraws the deployments of its key.
+                        history.removeIf(d -> key(d.getMode()).equals(record.key()));
                         continue;
                     }
                     try {

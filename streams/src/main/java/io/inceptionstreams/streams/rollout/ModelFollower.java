@@ -46,6 +46,7 @@ public final class ModelFollower implements AutoCloseable {
     private static final Duration SWITCH_TIMEOUT = Duration.ofSeconds(60);
 
     private final String topic;
+    private final String shadowLabelsTopic;
     private final Map<String, Object> consumerProperties;
     private final Deserializer<ModelDeployment> deserializer;
     private final InferenceEngine engine;
@@ -61,6 +62,9 @@ public final class ModelFollower implements AutoCloseable {
     /** The last active deployment acted on, as a value (Avro's equals may resolve classes). */
     private String handled;
 
+    /** The last shadow deployment acted on; empty for none. */
+    private String handledShadow = "";
+
     private String activeSha256;
 
     /**
@@ -73,6 +77,7 @@ public final class ModelFollower implements AutoCloseable {
      */
     public ModelFollower(
             String topic,
+            String shadowLabelsTopic,
             Map<String, Object> clientProperties,
             Map<String, Object> serdeConfig,
             InferenceEngine engine,
@@ -81,6 +86,7 @@ public final class ModelFollower implements AutoCloseable {
             ClassifierMetrics metrics,
             String initialLocation) {
         this.topic = topic;
+        this.shadowLabelsTopic = shadowLabelsTopic;
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -174,6 +180,7 @@ public final class ModelFollower implements AutoCloseable {
             }
             if (caughtUp) {
                 reconcile();
+                reconcileShadow(client);
             }
         }
     }
@@ -258,6 +265,71 @@ public final class ModelFollower implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("model {} {} did not take over: {}", name, version, e.getMessage());
             handled = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts, replaces or stops the shadow model as the latest shadow deployment says. */
+    private void reconcileShadow(KafkaConsumer<String, byte[]> client) {
+        ModelDeployment wanted = latest.get(SHADOW_KEY);
+        String fingerprint = wanted == null ? "" : wanted.toString();
+        if (fingerprint.equals(handledShadow)) {
+            return;
+        }
+        handledShadow = fingerprint;
+        try {
+            if (wanted == null) {
+                engine.switchShadowTo(null, null, null)
+                        .get(SWITCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                status.shadow(null);
+                return;
+            }
+            String name = wanted.getModelName().toString();
+            String version = wanted.getModelVersion().toString();
+            if (wanted.getMode() != DeploymentMode.SHADOW) {
+                refuse(
+                        name,
+                        version,
+                        new DeploymentRefusedException(
+                                RefusalReason.UNREADABLE_RECORD,
+                                "the record under key shadow has mode " + wanted.getMode()));
+                return;
+            }
+            List<PartitionInfo> partitions =
+                    client.partitionsFor(shadowLabelsTopic, Duration.ofSeconds(10));
+            if (partitions == null || partitions.isEmpty()) {
+                refuse(
+                        name,
+                        version,
+                        new DeploymentRefusedException(
+                                RefusalReason.SHADOW_TOPIC_MISSING,
+                                "shadow.labels.topic "
+                                        + shadowLabelsTopic
+                                        + " does not exist: create it, then deploy again"));
+                return;
+            }
+            log.info(
+                    "loading shadow model {} {} from {}",
+                    name,
+                    version,
+                    wanted.getBundleLocation());
+            ImageClassifier next;
+            try {
+                next = loader.load(wanted);
+            } catch (DeploymentRefusedException e) {
+                refuse(name, version, e);
+                return;
+            }
+            Instant since =
+                    engine.switchShadowTo(next, name, version)
+                            .get(SWITCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            status.shadow(
+                    new ModelStatus.Running(
+                            name, version, wanted.getBundleLocation().toString(), since));
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("the shadow deployment did not take effect: {}", e.getMessage());
+            handledShadow = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -19,6 +19,7 @@ public final class ModelStatus {
 
     private volatile Running active;
     private volatile Running desired;
+    private volatile Running shadow;
     private volatile Refusal lastRefusal;
 
     public ModelStatus(Running active) {
@@ -32,6 +33,15 @@ public final class ModelStatus {
     /** The active deployment the models topic asks for; null until one is read. */
     public Running desired() {
         return desired;
+    }
+
+    /** The shadow model this instance runs beside the active one; null without one. */
+    public Running shadow() {
+        return shadow;
+    }
+
+    void shadow(Running running) {
+        shadow = running;
     }
 
     public Refusal lastRefusal() {
@@ -62,6 +72,13 @@ public final class ModelStatus {
                         .append(now.version())
                         .append(" active since ")
                         .append(now.since());
+        Running beside = shadow;
+        if (beside != null) {
+            line.append(", shadow ")
+                    .append(beside.version())
+                    .append(" since ")
+                    .append(beside.since());
+        }
         if (refusal != null) {
             line.append(", last refused ")
                     .append(refusal.version())
@@ -78,6 +95,7 @@ public final class ModelStatus {
     public String toJson() {
         List<String> fields = new ArrayList<>();
         fields.add("\"active\":" + json(active));
+        fields.add("\"shadow\":" + json(shadow));
         fields.add("\"desired\":" + json(desired));
         Refusal refusal = lastRefusal;
         fields.add(

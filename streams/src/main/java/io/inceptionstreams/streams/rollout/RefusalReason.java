@@ -17,5 +17,7 @@ public enum RefusalReason {
     /** The device could not load or run the model (warm-up batch). */
     LOAD_FAILED,
     /** The record on the models topic is not a deployment this instance can read. */
-    UNREADABLE_RECORD
+    UNREADABLE_RECORD,
+    /** A shadow deployment, but {@code shadow.labels.topic} does not exist. */
+    SHADOW_TOPIC_MISSING
 }

@@ -119,6 +119,43 @@ class InferenceEngineSwitchTest {
     }
 
     @Test
+    void shouldRunTheShadowModelOnTheSameBatchAndKeepLabellingWhenItFails() throws Exception {
+        // Given an engine on version 1 with version 2 as its shadow
+        ImageClassifier first = ImageClassifier.open(v1, "cpu", 2);
+        ImageClassifier shadow = ImageClassifier.open(v2, "cpu", 2);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (InferenceEngine engine = engine(first, first::submit, meters)) {
+            engine.switchShadowTo(shadow, "test-net", "2").get(30, TimeUnit.SECONDS);
+
+            // When an image is classified
+            ClassificationOutcome.Classified both =
+                    (ClassificationOutcome.Classified)
+                            engine.submit(TestImages.sample("both", 0)).get(30, TimeUnit.SECONDS);
+
+            // Then it carries the shadow's predictions beside the active ones
+            assertThat(both.modelVersion()).isEqualTo("1");
+            assertThat(both.shadow().modelVersion()).isEqualTo("2");
+            assertThat(both.shadow().predictions()).hasSize(2);
+            assertThat(meters.get("inception.shadow.agreement").gauge().value()).isIn(0.0, 1.0);
+
+            // When the shadow fails (here: closed under the engine's feet)
+            shadow.close();
+            ClassificationOutcome.Classified alone =
+                    (ClassificationOutcome.Classified)
+                            engine.submit(TestImages.sample("alone", 1)).get(30, TimeUnit.SECONDS);
+
+            // Then the active label still comes, without a shadow, and the failure is counted
+            assertThat(alone.modelVersion()).isEqualTo("1");
+            assertThat(alone.shadow()).isNull();
+            assertThat(meters.get("inception.shadow.failures").counter().count()).isEqualTo(1.0);
+
+            // When the shadow is stopped, Then it is gone
+            engine.switchShadowTo(null, null, null).get(30, TimeUnit.SECONDS);
+            assertThat(engine.shadowVersion()).isNull();
+        }
+    }
+
+    @Test
     void shouldRefuseAModelTakingAnotherInput() throws Exception {
         // Given a 64x64 model beside an engine preparing 48x48 images
         ModelBundle wide =
@@ -141,6 +178,13 @@ class InferenceEngineSwitchTest {
 
     private static InferenceEngine engine(
             ImageClassifier classifier, InferenceEngine.BatchRunner runner) {
+        return engine(classifier, runner, new SimpleMeterRegistry());
+    }
+
+    private static InferenceEngine engine(
+            ImageClassifier classifier,
+            InferenceEngine.BatchRunner runner,
+            SimpleMeterRegistry meters) {
         return new InferenceEngine(
                 classifier,
                 runner,
@@ -148,7 +192,7 @@ class InferenceEngineSwitchTest {
                 new ImageReferenceResolver(List.of(), false, Duration.ofSeconds(1), 1 << 20),
                 new InferenceEngine.BatchPolicy(4, Duration.ofMillis(5)),
                 2,
-                new ClassifierMetrics(new SimpleMeterRegistry()));
+                new ClassifierMetrics(meters));
     }
 
     private static List<CompletableFuture<ClassificationOutcome>> submit(

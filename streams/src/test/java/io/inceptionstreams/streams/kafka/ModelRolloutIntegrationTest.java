@@ -241,6 +241,60 @@ class ModelRolloutIntegrationTest {
                 .contains("\"reason\":\"CLASS_COUNT\"");
     }
 
+    @Test
+    void shouldLabelEveryImageWithTheShadowModelTooAndExportTheirAgreement() throws Exception {
+        // Given one instance on version 1, and a shadow labels topic
+        Topics topics = Topics.create(kafka, "shadow");
+        String shadowTopic = topics.labels() + ".shadow";
+        kafka.createTopics(3, shadowTopic);
+        ModelDeployments models = models("shadow");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ClassifierService instance =
+                start(
+                        topics,
+                        models,
+                        "a",
+                        meters,
+                        Map.of(ClassifierConfig.SHADOW_LABELS_TOPIC, shadowTopic));
+        Map<String, List<String>> shadowVersions = new TreeMap<>();
+        try (KafkaConsumer<String, byte[]> labels = labelReader(topics.labels());
+                KafkaConsumer<String, byte[]> shadowLabels = labelReader(shadowTopic)) {
+            // When version 2 is deployed as the shadow while images flow
+            models.write(ModelDeployments.of(v2.location(), null, DeploymentMode.SHADOW));
+            produceUntil(
+                    labels, topics, () -> instance.modelStatus().shadow() != null, "shadow on");
+            int firstShadowed = produced;
+            produceUntil(labels, topics, () -> produced >= firstShadowed + 3 * WAVE, "more images");
+            awaitLabels(labels, () -> versions.size() == produced, "every image labelled");
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            while (shadowVersions.size() < produced - firstShadowed) {
+                assertThat(System.nanoTime()).as("shadow labels").isLessThan(deadline);
+                read(shadowLabels, shadowVersions, null, Duration.ofMillis(200));
+            }
+            read(shadowLabels, shadowVersions, null, Duration.ofSeconds(1));
+
+            // Then every image has one label of version 1, each shadowed one a shadow label of 2
+            assertThat(versions).hasSize(produced);
+            assertThat(versions.values()).allSatisfy(seen -> assertThat(seen).containsExactly("1"));
+            for (int n = firstShadowed; n < produced; n++) {
+                assertThat(shadowVersions.get(id(n))).as(id(n)).containsExactly("2");
+            }
+            assertThat(shadowVersions.values())
+                    .allSatisfy(seen -> assertThat(seen).containsExactly("2"));
+            // ... and the agreement of the two and the shadow's latency are exported
+            double agreement = meters.get("inception.shadow.agreement").gauge().value();
+            assertThat(agreement).isBetween(0.0, 1.0);
+            assertThat(meters.get("inception.shadow.inference").timer().count()).isPositive();
+            assertThat(instance.modelStatus().toJson())
+                    .contains("\"shadow\":{\"name\":\"test-net\",\"version\":\"2\"");
+
+            // When the shadow is stopped, Then the instance runs none
+            models.stopShadow();
+            produceUntil(
+                    labels, topics, () -> instance.modelStatus().shadow() == null, "shadow off");
+        }
+    }
+
     // --- harness
 
     private ModelDeployments models(String name) throws Exception {
@@ -263,6 +317,16 @@ class ModelRolloutIntegrationTest {
     private ClassifierService start(
             Topics topics, ModelDeployments models, String name, SimpleMeterRegistry meters)
             throws Exception {
+        return start(topics, models, name, meters, Map.of());
+    }
+
+    private ClassifierService start(
+            Topics topics,
+            ModelDeployments models,
+            String name,
+            SimpleMeterRegistry meters,
+            Map<String, String> overrides)
+            throws Exception {
         Map<String, String> settings =
                 IntegrationFixtures.settings(
                         kafka,
@@ -274,6 +338,7 @@ class ModelRolloutIntegrationTest {
         settings.put(ClassifierConfig.MODELS_TOPIC, models.topic());
         // One decoder thread, so that the images of a partition reach the batches in order.
         settings.put(ClassifierConfig.PREPROCESS_THREADS, "1");
+        settings.putAll(overrides);
         ClassifierService service = ClassifierService.start(ClassifierConfig.of(settings), meters);
         resources.add(service);
         assertThat(service.awaitRunning(AWAIT)).isTrue();
@@ -328,6 +393,15 @@ class ModelRolloutIntegrationTest {
     }
 
     private void poll(KafkaConsumer<String, byte[]> labels, Duration duration) {
+        read(labels, versions, partitionVersions, duration);
+    }
+
+    /** Reads label events for {@code duration}: id -> versions, partition -> versions. */
+    private static void read(
+            KafkaConsumer<String, byte[]> labels,
+            Map<String, List<String>> versions,
+            Map<Integer, List<String>> partitionVersions,
+            Duration duration) {
         SpecificAvroSerde<LabelEvent> serde = new SpecificAvroSerde<>();
         serde.configure(
                 Map.of("schema.registry.url", REGISTRY, "specific.avro.reader", true), false);
@@ -337,14 +411,20 @@ class ModelRolloutIntegrationTest {
                 LabelEvent label = serde.deserializer().deserialize(record.topic(), record.value());
                 String version = label.getModel().getVersion().toString();
                 versions.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(version);
-                partitionVersions
-                        .computeIfAbsent(record.partition(), key -> new ArrayList<>())
-                        .add(version);
+                if (partitionVersions != null) {
+                    partitionVersions
+                            .computeIfAbsent(record.partition(), key -> new ArrayList<>())
+                            .add(version);
+                }
             }
         } while (System.nanoTime() < until);
     }
 
     private static KafkaConsumer<String, byte[]> labelReader(Topics topics) {
+        return labelReader(topics.labels());
+    }
+
+    private static KafkaConsumer<String, byte[]> labelReader(String topic) {
         KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(
                         Map.of(
@@ -358,7 +438,7 @@ class ModelRolloutIntegrationTest {
                                 "read_committed"),
                         new StringDeserializer(),
                         new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topics.labels()));
+        consumer.subscribe(List.of(topic));
         return consumer;
     }
 

@@ -304,6 +304,7 @@ class ClassifyProcessorRestoreTest {
                 sourceSerde,
                 labelSerde.serializer(),
                 "labels",
+                "labels.shadow",
                 new ClassifierMetrics(new SimpleMeterRegistry()),
                 maxInFlight,
                 Duration.ofMillis(10),
