@@ -5,6 +5,7 @@ import io.inceptionstreams.schemas.avro.DeploymentMode;
 import io.inceptionstreams.schemas.avro.ModelDeployment;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,11 +63,21 @@ public record ModelDeployments(
         return ModelDeployment.newBuilder()
                 .setModelName(bundle.descriptor().name())
                 .setModelVersion(version == null ? bundle.descriptor().version() : version)
-                .setBundleLocation(location)
+                .setBundleLocation(absolute(location))
                 .setBundleSha256(bundle.sha256())
                 .setMode(mode)
                 .setRequestedAt(Instant.now())
                 .build();
+    }
+
+    /**
+     * A directory as an absolute path (instances do not share this command's working directory).
+     */
+    static String absolute(String location) {
+        if (location.contains(":") || location.equals("default")) {
+            return location;
+        }
+        return Path.of(location).toAbsolutePath().normalize().toString();
     }
 
     /** Creates the topic (one partition, compacted) unless it exists. */

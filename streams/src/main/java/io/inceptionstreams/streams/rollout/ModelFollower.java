@@ -7,6 +7,7 @@ import io.inceptionstreams.schemas.avro.ModelDeployment;
 import io.inceptionstreams.schemas.serde.SpecificAvroSerde;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.topology.SourceImageSerde;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -130,6 +131,14 @@ public final class ModelFollower implements AutoCloseable {
                 follow(client);
             } catch (WakeupException e) {
                 return;
+            } catch (RegistryUnavailable e) {
+                log.warn(
+                        "cannot read models topic {}: the schema registry is unavailable ({});"
+                                + " reading it again in {} s",
+                        topic,
+                        e.getCause().getMessage(),
+                        RETRY.toSeconds());
+                pause(RETRY);
             } catch (KafkaException e) {
                 log.warn(
                         "following models topic {} failed; retrying in {} s",
@@ -196,6 +205,10 @@ public final class ModelFollower implements AutoCloseable {
         try {
             latest.put(record.key(), deserializer.deserialize(topic, record.value()));
         } catch (RuntimeException e) {
+            if (SourceImageSerde.isTransient(e)) {
+                // Says nothing about the record: read the topic again once the registry answers.
+                throw new RegistryUnavailable(e);
+            }
             refuse(
                     "?",
                     "?",
@@ -365,6 +378,12 @@ public final class ModelFollower implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
+        }
+    }
+
+    private static final class RegistryUnavailable extends RuntimeException {
+        RegistryUnavailable(RuntimeException cause) {
+            super(cause);
         }
     }
 
