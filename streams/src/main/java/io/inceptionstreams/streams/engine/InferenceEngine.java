@@ -17,13 +17,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,8 +74,11 @@ import org.slf4j.LoggerFactory;
  * and before it joins a batch, and counted by {@link #skippedImages()}.
  *
  * <p>The model can be replaced while the engine runs ({@link #switchTo}): the new classifier,
- * already loaded and warmed by the caller, takes over at a batch boundary; the old one finishes the
- * batch it is running, and is then closed, releasing its native memory. Each {@link
+ * already loaded and warmed by the caller, takes over at a batch boundary; from then on every image
+ * submitted runs on it, while the images submitted before still run on the old one, which is closed
+ * (releasing its native memory) once the last of them is done. So the model of an image follows its
+ * submission order, whatever order the preprocessing pool finishes images in: per partition (whose
+ * images the processor submits in order) the versions only move forward. Each {@link
  * ClassificationOutcome.Classified} names the model that actually ran its batch.
  *
  * <p>A shadow model ({@link #switchShadowTo}) runs every batch after the active one, on the same
@@ -125,13 +132,28 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     private static final long IDLE = Long.MIN_VALUE;
 
     /** Put last on the queue by close(): what precedes it still gets classified. */
-    private static final PreparedImage END_OF_QUEUE = new PreparedImage(null, null, null, 0);
+    private static final PreparedImage END_OF_QUEUE =
+            new PreparedImage(null, null, null, 0, Long.MAX_VALUE);
 
     /** The model batches run on; replaced only by the batcher thread, between batches. */
     private volatile Active active;
 
     /** A model waiting to take over at the next batch boundary. */
     private final AtomicReference<Switch> pendingSwitch = new AtomicReference<>();
+
+    /** Numbers the submitted images; with {@link #inEngine}, under {@link #sequenceLock}. */
+    private long nextSequence;
+
+    /** Sequence numbers of the images submitted and not yet completed. */
+    private final ConcurrentSkipListSet<Long> inEngine = new ConcurrentSkipListSet<>();
+
+    private final Object sequenceLock = new Object();
+
+    /** Replaced models still owed the images submitted before their replacement; batcher only. */
+    private final List<Retiring> retiring = new ArrayList<>();
+
+    /** Prepared images put aside while a batch of another model filled; batcher only. */
+    private final Deque<PreparedImage> deferred = new ArrayDeque<>();
 
     /** The shadow model, or null; replaced only by the batcher thread, between batches. */
     private volatile Active shadow;
@@ -190,7 +212,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                         runner,
                         classifier.bundle().descriptor().name(),
                         classifier.bundle().descriptor().version(),
-                        Instant.now());
+                        Instant.now(),
+                        0);
         this.inputSpec = classifier.inputSpec();
         this.preprocessing = preprocessing;
         this.resolver = resolver;
@@ -435,7 +458,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                                 request.runner(),
                                 request.name(),
                                 request.version(),
-                                since);
+                                since,
+                                0);
         log.info(
                 "shadow model {}",
                 request.classifier() == null
@@ -459,25 +483,66 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         }
         Active old = active;
         Instant since = Instant.now();
-        active =
-                new Active(
-                        request.classifier(),
-                        request.runner(),
-                        request.name(),
-                        request.version(),
-                        since);
+        synchronized (sequenceLock) {
+            // Every image submitted from now on is the new model's; those before stay the old's.
+            active =
+                    new Active(
+                            request.classifier(),
+                            request.runner(),
+                            request.name(),
+                            request.version(),
+                            since,
+                            nextSequence);
+            retiring.add(new Retiring(old, nextSequence));
+        }
         log.info(
-                "model {} {} runs the batches now, replacing {} {}",
+                "model {} {} takes the images submitted from now on, replacing {} {}",
                 request.name(),
                 request.version(),
                 old.name(),
                 old.version());
         request.done().complete(since);
-        try {
-            old.classifier().close();
-        } catch (RuntimeException e) {
-            log.warn("closing model {} {} failed", old.name(), old.version(), e);
+        closeRetired();
+    }
+
+    /** Closes the replaced models whose images are all done. Batcher only. */
+    private void closeRetired() {
+        if (retiring.isEmpty()) {
+            return;
         }
+        Long oldest;
+        synchronized (sequenceLock) {
+            oldest = inEngine.isEmpty() ? null : inEngine.first();
+        }
+        for (Iterator<Retiring> it = retiring.iterator(); it.hasNext(); ) {
+            Retiring old = it.next();
+            if (oldest == null || oldest >= old.lastSequence()) {
+                it.remove();
+                closeQuietly(old.model());
+            }
+        }
+    }
+
+    private static void closeQuietly(Active model) {
+        try {
+            model.classifier().close();
+        } catch (RuntimeException e) {
+            log.warn("closing model {} {} failed", model.name(), model.version(), e);
+        }
+    }
+
+    /** The model an image of sequence number {@code sequence} runs on. Batcher only. */
+    private Active modelFor(long sequence) {
+        Active current = active;
+        if (sequence >= current.firstSequence()) {
+            return current;
+        }
+        for (Retiring old : retiring) {
+            if (sequence >= old.model().firstSequence() && sequence < old.lastSequence()) {
+                return old.model();
+            }
+        }
+        return current;
     }
 
     @Override
@@ -487,10 +552,19 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         }
         CompletableFuture<ClassificationOutcome> future = new CompletableFuture<>();
         outstanding.add(future);
-        future.whenComplete((outcome, failure) -> outstanding.remove(future));
+        long sequence;
+        synchronized (sequenceLock) {
+            sequence = nextSequence++;
+            inEngine.add(sequence);
+        }
+        future.whenComplete(
+                (outcome, failure) -> {
+                    outstanding.remove(future);
+                    inEngine.remove(sequence);
+                });
         long submittedNanos = System.nanoTime();
         try {
-            preprocessPool.execute(() -> prepare(event, future, submittedNanos));
+            preprocessPool.execute(() -> prepare(event, future, submittedNanos, sequence));
         } catch (RejectedExecutionException e) {
             future.completeExceptionally(closedException());
         }
@@ -500,7 +574,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     private void prepare(
             ImageEvent event,
             CompletableFuture<ClassificationOutcome> future,
-            long submittedNanos) {
+            long submittedNanos,
+            long sequence) {
         if (skipIfDone(future, event.getId(), "before decoding")) {
             return;
         }
@@ -515,7 +590,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             if (skipIfDone(future, event.getId(), "before batching")) {
                 return;
             }
-            prepared.add(new PreparedImage(event.getId(), tensor, future, submittedNanos));
+            prepared.add(
+                    new PreparedImage(event.getId(), tensor, future, submittedNanos, sequence));
         } catch (ImageRejectedException e) {
             future.complete(new ClassificationOutcome.Rejected(RejectionReason.of(e.reason()), e));
         } catch (ImageReferenceException e) {
@@ -592,13 +668,16 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
     private void batchLoop() {
         float[] buffer = new float[policy.maxBatchSize() * inputSpec.size()];
         long maxDelayNanos = policy.maxDelay().toNanos();
-        boolean ending = false;
         try {
-            while (!ending) {
+            while (true) {
                 // Woken now and then while idle, so that a switch does not wait for an image.
-                PreparedImage first = prepared.poll(IDLE_POLL.toNanos(), TimeUnit.NANOSECONDS);
+                PreparedImage first =
+                        deferred.isEmpty()
+                                ? prepared.poll(IDLE_POLL.toNanos(), TimeUnit.NANOSECONDS)
+                                : deferred.pollFirst();
                 applyPendingSwitch();
                 applyPendingShadow();
+                closeRetired();
                 if (first == null) {
                     continue;
                 }
@@ -608,6 +687,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                 if (skipIfDone(first)) {
                     continue;
                 }
+                // A batch runs on one model: the one of its first image's submission.
+                Active model = modelFor(first.sequence());
                 List<PreparedImage> batch = new ArrayList<>(policy.maxBatchSize());
                 batch.add(first);
                 long deadline = first.submittedNanos() + maxDelayNanos;
@@ -619,11 +700,16 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                         break;
                     }
                     if (next == END_OF_QUEUE) {
-                        ending = true;
+                        deferred.addLast(next);
                         break;
                     }
-                    if (!skipIfDone(next)) {
+                    if (skipIfDone(next)) {
+                        continue;
+                    }
+                    if (modelFor(next.sequence()) == model) {
                         batch.add(next);
+                    } else {
+                        deferred.addLast(next);
                     }
                 }
                 // Images cancelled while the batch was filling need not take the device either.
@@ -632,7 +718,7 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                     continue;
                 }
                 try {
-                    classify(batch, buffer);
+                    classify(batch, buffer, model);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Throwable e) {
@@ -652,8 +738,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         return skipIfDone(image.future(), image.imageId(), "before batching");
     }
 
-    private void classify(List<PreparedImage> batch, float[] buffer) throws InterruptedException {
-        Active model = active;
+    private void classify(List<PreparedImage> batch, float[] buffer, Active model)
+            throws InterruptedException {
         int size = inputSpec.size();
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(batch.get(i).tensor(), 0, buffer, i * size, size);
@@ -772,6 +858,8 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             if (shadowModel != null) {
                 shadowModel.classifier().close();
             }
+            retiring.forEach(old -> closeQuietly(old.model()));
+            retiring.clear();
             active.classifier().close();
         }
     }
@@ -790,13 +878,20 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
         return thread;
     }
 
-    /** A model running batches, and since when. */
+    /**
+     * A model running batches, since when, and the sequence number of the first image submitted to
+     * it.
+     */
     private record Active(
             ImageClassifier classifier,
             BatchRunner runner,
             String name,
             String version,
-            Instant since) {}
+            Instant since,
+            long firstSequence) {}
+
+    /** A replaced model, owed the images numbered below {@code lastSequence}. */
+    private record Retiring(Active model, long lastSequence) {}
 
     private record Switch(
             ImageClassifier classifier,
@@ -809,5 +904,6 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             CharSequence imageId,
             float[] tensor,
             CompletableFuture<ClassificationOutcome> future,
-            long submittedNanos) {}
+            long submittedNanos,
+            long sequence) {}
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -56,7 +57,8 @@ class InferenceEngineSwitchTest {
     }
 
     @Test
-    void shouldFinishTheRunningBatchOnTheOldModelAndRunTheNextOnTheNew() throws Exception {
+    void shouldFinishTheRunningBatchOnTheOldModelAndRunImagesSubmittedAfterTheSwitchOnTheNew()
+            throws Exception {
         // Given an engine whose first model holds its batch until released
         ImageClassifier first = ImageClassifier.open(v1, "cpu", 2);
         ImageClassifier second = ImageClassifier.open(v2, "cpu", 2);
@@ -79,16 +81,20 @@ class InferenceEngineSwitchTest {
 
             // When a switch is asked for while that batch runs, and another image comes
             CompletableFuture<Instant> switched = engine.switchTo(second, "test-net", "2");
-            CompletableFuture<ClassificationOutcome> next =
-                    engine.submit(TestImages.sample("next", 1));
+            CompletableFuture<ClassificationOutcome> waiting =
+                    engine.submit(TestImages.sample("waiting", 1));
             Thread.sleep(300);
             assertThat(switched).isNotDone();
             release.countDown();
-
-            // Then the running batch is the old model's, the next one the new model's
-            assertThat(version(running)).isEqualTo("1");
-            assertThat(version(next)).isEqualTo("2");
             assertThat(switched.get(10, TimeUnit.SECONDS)).isNotNull();
+            CompletableFuture<ClassificationOutcome> after =
+                    engine.submit(TestImages.sample("after", 2));
+
+            // Then the running batch and the image submitted before the switch took place are
+            // the old model's, the image submitted after it the new model's
+            assertThat(version(running)).isEqualTo("1");
+            assertThat(version(waiting)).isEqualTo("1");
+            assertThat(version(after)).isEqualTo("2");
             assertThat(engine.modelVersion()).isEqualTo("2");
         }
     }
@@ -112,9 +118,53 @@ class InferenceEngineSwitchTest {
             for (CompletableFuture<ClassificationOutcome> future : after) {
                 assertThat(version(future)).isEqualTo("2");
             }
-            assertThatThrownBy(() -> first.submit(new TensorBatch(new float[48 * 48], 1)).get())
-                    .isInstanceOf(ExecutionException.class)
-                    .hasMessageContaining("closed");
+            awaitClosed(first);
+        }
+    }
+
+    @Test
+    void shouldKeepTheOldModelForAnImageSubmittedBeforeTheSwitchButPreparedAfterIt()
+            throws Exception {
+        // Given an engine whose decoder holds one image until released, on two threads
+        ImageClassifier first = ImageClassifier.open(v1, "cpu", 2);
+        byte[] slowBytes = TestImages.samples().get(0).bytes();
+        CountDownLatch slowRelease = new CountDownLatch(1);
+        ImagePreprocessor real = new ImagePreprocessor(first.inputSpec(), ImageLimits.defaults());
+        InferenceEngine.Preprocessing holding =
+                (encoded, contentType) -> {
+                    if (Arrays.equals(encoded, slowBytes)) {
+                        try {
+                            slowRelease.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return real.preprocess(encoded, contentType);
+                };
+        try (InferenceEngine engine =
+                new InferenceEngine(
+                        first,
+                        first::submit,
+                        holding,
+                        new ImageReferenceResolver(
+                                List.of(), false, Duration.ofSeconds(1), 1 << 20),
+                        new InferenceEngine.BatchPolicy(4, Duration.ofMillis(5)),
+                        2,
+                        new ClassifierMetrics(new SimpleMeterRegistry()))) {
+            // When an image is submitted, the model switched while it decodes, another submitted
+            CompletableFuture<ClassificationOutcome> slow =
+                    engine.submit(TestImages.sample("slow", 0));
+            engine.switchTo(ImageClassifier.open(v2, "cpu", 2), "test-net", "2")
+                    .get(30, TimeUnit.SECONDS);
+            CompletableFuture<ClassificationOutcome> fast =
+                    engine.submit(TestImages.sample("fast", 1));
+            assertThat(version(fast)).isEqualTo("2");
+            Thread.sleep(300);
+            slowRelease.countDown();
+
+            // Then the earlier image still runs on the old model, kept open for it, then closed
+            assertThat(version(slow)).isEqualTo("1");
+            awaitClosed(first);
         }
     }
 
@@ -173,6 +223,21 @@ class InferenceEngineSwitchTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("prepared for");
             assertThat(version(engine.submit(TestImages.sample("still", 0)))).isEqualTo("1");
+        }
+    }
+
+    /** Waits until {@code classifier} refuses batches: the engine has closed it. */
+    private static void awaitClosed(ImageClassifier classifier) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                classifier.submit(new TensorBatch(new float[48 * 48], 1)).get();
+            } catch (ExecutionException e) {
+                assertThat(e).hasMessageContaining("closed");
+                return;
+            }
+            assertThat(System.nanoTime()).as("old model closed").isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

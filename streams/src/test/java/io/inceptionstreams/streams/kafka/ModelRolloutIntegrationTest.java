@@ -336,8 +336,6 @@ class ModelRolloutIntegrationTest {
                         "exactly_once_v2",
                         dir.resolve("state-" + name));
         settings.put(ClassifierConfig.MODELS_TOPIC, models.topic());
-        // One decoder thread, so that the images of a partition reach the batches in order.
-        settings.put(ClassifierConfig.PREPROCESS_THREADS, "1");
         settings.putAll(overrides);
         ClassifierService service = ClassifierService.start(ClassifierConfig.of(settings), meters);
         resources.add(service);
