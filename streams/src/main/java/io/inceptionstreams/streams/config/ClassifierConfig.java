@@ -338,8 +338,9 @@ public final class ClassifierConfig extends AbstractConfig {
                             8080,
                             Range.between(-1, 65_535),
                             Importance.MEDIUM,
-                            "Port of the HTTP endpoints /health and /metrics (Prometheus text);"
-                                    + " 0 picks a free port, -1 turns them off.")
+                            "Port of the HTTP endpoints /health, /metrics (Prometheus text) and"
+                                    + " /model (the model versions, JSON); 0 picks a free port, -1"
+                                    + " turns them off.")
                     .define(
                             STARTUP_TIMEOUT_MS,
                             Type.LONG,

@@ -82,7 +82,9 @@ public final class StatusServer implements AutoCloseable {
                                 exchange,
                                 404,
                                 "text/plain; charset=utf-8",
-                                "not found; try /health or /metrics\n"));
+                                model == null
+                                        ? "not found; try /health or /metrics\n"
+                                        : "not found; try /health, /metrics or /model\n"));
         ExecutorService executor =
                 Executors.newSingleThreadExecutor(
                         runnable -> {
