@@ -242,6 +242,38 @@ class ModelRolloutIntegrationTest {
     }
 
     @Test
+    void shouldFollowAModelsTopicCreatedAfterTheInstanceStarted() throws Exception {
+        // Given an instance whose models topic does not exist yet
+        Topics topics = Topics.create(kafka, "late");
+        ModelDeployments models =
+                new ModelDeployments(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        Map.of("schema.registry.url", REGISTRY),
+                        "late-models-" + UUID.randomUUID());
+        ClassifierService instance = start(topics, models, "a");
+        assertThat(instance.health().healthy()).isTrue();
+
+        // When the topic is created and version 2 deployed
+        models.createIfMissing();
+        models.write(ModelDeployments.of(v2.location(), null, DeploymentMode.ACTIVE));
+
+        // Then the instance switches to it, and images submitted afterwards are labelled by 2
+        try (KafkaConsumer<String, byte[]> labels = labelReader(topics)) {
+            produceUntil(
+                    labels,
+                    topics,
+                    () -> instance.modelStatus().active().version().equals("2"),
+                    "instance on 2");
+            int firstOnTwo = produced;
+            produceUntil(labels, topics, () -> produced >= firstOnTwo + WAVE, "more images");
+            awaitLabels(labels, () -> versions.size() == produced, "every image labelled");
+            for (int n = firstOnTwo; n < produced; n++) {
+                assertThat(versions.get(id(n))).as(id(n)).containsExactly("2");
+            }
+        }
+    }
+
+    @Test
     void shouldLabelEveryImageWithTheShadowModelTooAndExportTheirAgreement() throws Exception {
         // Given one instance on version 1, and a shadow labels topic
         Topics topics = Topics.create(kafka, "shadow");
