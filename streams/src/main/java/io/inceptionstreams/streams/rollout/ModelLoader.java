@@ -8,6 +8,9 @@ import io.inceptionstreams.model.preprocess.InputSpec;
 import io.inceptionstreams.schemas.avro.ModelDeployment;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -96,7 +99,13 @@ public record ModelLoader(InputSpec inputSpec, String device, int topK, int warm
     }
 
     private static DeploymentRefusedException failure(Exception e, String what) {
-        boolean missing = e instanceof FileNotFoundException || e instanceof NoSuchFileException;
+        // Not there, or not reachable: nothing is known about the bundle's content.
+        boolean missing =
+                e instanceof FileNotFoundException
+                        || e instanceof NoSuchFileException
+                        || e instanceof ConnectException
+                        || e instanceof UnknownHostException
+                        || e instanceof HttpTimeoutException;
         return new DeploymentRefusedException(
                 missing ? RefusalReason.MISSING : RefusalReason.CORRUPT,
                 what + ": " + e.getMessage(),

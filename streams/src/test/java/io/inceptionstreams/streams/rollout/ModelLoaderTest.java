@@ -109,6 +109,13 @@ class ModelLoaderTest {
         assertRefused(missing, RefusalReason.MISSING, "nowhere");
     }
 
+    @Test
+    void shouldRefuseABundleAtAnUnreachableUrlAsMissing() {
+        ModelDeployment unreachable = deployment(good, "0".repeat(64));
+        unreachable.setBundleLocation("http://127.0.0.1:1/bundles/v2");
+        assertRefused(unreachable, RefusalReason.MISSING, "127.0.0.1:1");
+    }
+
     private void assertRefused(ModelDeployment deployment, RefusalReason reason, String message) {
         assertThatThrownBy(() -> loader.load(deployment).close())
                 .isInstanceOf(DeploymentRefusedException.class)
