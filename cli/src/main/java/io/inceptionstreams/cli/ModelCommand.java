@@ -21,17 +21,24 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The network itself: its per-layer summary, and bundles from training checkpoints. */
+/**
+ * The network itself: its per-layer summary, bundles from training checkpoints, and rolling bundles
+ * out to running instances.
+ */
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
         description =
-                "The GoogLeNet network: its layer table, bundles from checkpoints, and the"
-                        + " bundled sample images.",
+                "The GoogLeNet network: its layer table, bundles from checkpoints, the"
+                        + " bundled sample images, and rolling bundles out to running instances.",
         subcommands = {
             ModelCommand.Summary.class,
             ModelCommand.Export.class,
-            ModelCommand.Samples.class
+            ModelCommand.Samples.class,
+            ModelRollout.Deploy.class,
+            ModelRollout.Rollback.class,
+            ModelRollout.StopShadow.class,
+            ModelRollout.Status.class
         })
 final class ModelCommand implements Runnable {
 
@@ -40,7 +47,8 @@ final class ModelCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(
-                spec.commandLine(), "Missing a command: summary, export or samples");
+                spec.commandLine(),
+                "Missing a command: summary, export, samples, deploy, rollback, stop-shadow or status");
     }
 
     @Command(

@@ -37,7 +37,11 @@ final class ServingInstance implements AutoCloseable {
         try {
             return new ServingInstance(
                     service,
-                    StatusServer.start(config.httpPort(), service::health, registry::scrape));
+                    StatusServer.start(
+                            config.httpPort(),
+                            service::health,
+                            registry::scrape,
+                            () -> service.modelStatus().toJson()));
         } catch (IOException e) {
             service.close();
             throw new ServiceStartException(

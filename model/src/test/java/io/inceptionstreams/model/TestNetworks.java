@@ -26,20 +26,37 @@ public final class TestNetworks {
      * smallest size at which every pool of Table 1 fits).
      */
     public static ModelBundle randomBundle(Path dir, String dataType) throws IOException {
+        return randomBundle(dir, dataType, "0.0.1", LABELS, GRAY_48);
+    }
+
+    /**
+     * A randomly initialised bundle of version {@code version}, with {@code labels} as its classes
+     * and {@code input} as its input; each call draws new weights, so two bundles of the same shape
+     * classify differently.
+     */
+    public static ModelBundle randomBundle(
+            Path dir, String dataType, String version, List<String> labels, InputSpec input)
+            throws IOException {
         GoogLeNet network =
-                GoogLeNet.builder().setNumClasses(LABELS.size()).optInputChannels(1).build();
+                GoogLeNet.builder()
+                        .setNumClasses(labels.size())
+                        .optInputChannels(input.channels())
+                        .build();
         try (NDManager manager = NDManager.newBaseManager()) {
-            network.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 48, 48));
+            network.initialize(
+                    manager,
+                    DataType.FLOAT32,
+                    new Shape(1, input.channels(), input.height(), input.width()));
             BundleDescriptor descriptor =
                     new BundleDescriptor(
                             "test-net",
-                            "0.0.1",
+                            version,
                             BundleDescriptor.GOOGLENET,
-                            GRAY_48,
-                            LABELS.size(),
+                            input,
+                            labels.size(),
                             false,
                             dataType);
-            ModelBundle.write(dir, descriptor, LABELS, network, new Properties());
+            ModelBundle.write(dir, descriptor, labels, network, new Properties());
         }
         return ModelBundle.open(dir.toString());
     }

@@ -5,6 +5,9 @@ import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.engine.AsyncImageClassifier;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.rollout.ModelFollower;
+import io.inceptionstreams.streams.rollout.ModelLoader;
+import io.inceptionstreams.streams.rollout.ModelStatus;
 import io.inceptionstreams.streams.topology.ClassifierTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -35,6 +38,8 @@ public final class ClassifierService implements AutoCloseable {
     private final ClassifierMetrics metrics;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ModelStatus modelStatus;
+    private final ModelFollower follower;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private ClassifierService(
@@ -63,6 +68,33 @@ public final class ClassifierService implements AutoCloseable {
                     }
                 });
         this.streamsMetrics = metrics.bind(streams);
+        InferenceEngine followed = ownedEngine;
+        this.modelStatus =
+                new ModelStatus(
+                        new ModelStatus.Running(
+                                engine.modelName(),
+                                engine.modelVersion(),
+                                config.modelBundle(),
+                                followed == null ? null : followed.modelActiveSince()));
+        // Only an engine the service owns follows the models topic: a shared engine is switched
+        // by whoever owns it, not once per service.
+        this.follower =
+                followed == null || config.modelsTopic().isEmpty()
+                        ? null
+                        : new ModelFollower(
+                                config.modelsTopic(),
+                                config.shadowLabelsTopic(),
+                                config.clientProperties(),
+                                config.serdeConfig(),
+                                followed,
+                                new ModelLoader(
+                                        followed.inputSpec(),
+                                        config.device(),
+                                        config.topK(),
+                                        config.maxBatchSize()),
+                                modelStatus,
+                                metrics,
+                                config.modelBundle());
     }
 
     private StreamThreadExceptionResponse replaceThread(Throwable exception) {
@@ -123,7 +155,19 @@ public final class ClassifierService implements AutoCloseable {
 
     private ClassifierService started() {
         streams.start();
+        if (follower != null) {
+            follower.start();
+        }
         return this;
+    }
+
+    /**
+     * Which model this instance runs and since when, what the models topic asks for, and the last
+     * deployment it refused: what {@code /model} reports. Without a followed models topic, only the
+     * model it started with.
+     */
+    public ModelStatus modelStatus() {
+        return modelStatus;
     }
 
     public KafkaStreams.State state() {
@@ -178,6 +222,7 @@ public final class ClassifierService implements AutoCloseable {
                         + " "
                         + engine.modelVersion()
                         + (modelLoaded ? " loaded" : " not running")
+                        + (follower == null ? "" : " (" + modelStatus.summary() + ")")
                         + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
         return new Health(streaming && modelLoaded && problems.isEmpty(), detail);
     }
@@ -215,6 +260,9 @@ public final class ClassifierService implements AutoCloseable {
     /** Stops the stream threads (committing their work), then the engine if the service owns it. */
     @Override
     public void close() {
+        if (follower != null) {
+            follower.close();
+        }
         streams.close(CLOSE_TIMEOUT);
         streamsMetrics.close();
         if (ownedEngine != null) {

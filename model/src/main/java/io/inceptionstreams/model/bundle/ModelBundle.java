@@ -10,10 +10,19 @@ import io.inceptionstreams.model.preprocess.InputSpec;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -23,10 +32,11 @@ import java.util.Properties;
  * parameters.ndlist} (the inference network's named weights, DJL NDList encoding, float32 or
  * float16).
  *
- * <p>Locations: a directory path, {@code classpath:some/folder}, {@code default} for the bundle
- * shipped in this jar (GoogLeNet trained on Fashion-MNIST by this project's trainer), or a DJL
- * model-zoo URL for GoogLeNet ({@code djl://ai.djl.mxnet/googlenet}: ImageNet weights, downloaded
- * by DJL into its cache on first use, so only where the network allows).
+ * <p>Locations: a directory path, {@code classpath:some/folder}, an {@code http(s)://} URL of a
+ * folder served over HTTP (its three files are fetched as {@code <url>/<file>}), {@code default}
+ * for the bundle shipped in this jar (GoogLeNet trained on Fashion-MNIST by this project's
+ * trainer), or a DJL model-zoo URL for GoogLeNet ({@code djl://ai.djl.mxnet/googlenet}: ImageNet
+ * weights, downloaded by DJL into its cache on first use, so only where the network allows).
  */
 public final class ModelBundle {
 
@@ -35,6 +45,11 @@ public final class ModelBundle {
     static final String PROPERTIES = "bundle.properties";
     static final String SYNSET = "synset.txt";
     static final String PARAMETERS = "parameters.ndlist";
+
+    /** The bundle's files, in the order of its {@link #sha256() manifest}. */
+    public static final List<String> FILES = List.of(PROPERTIES, SYNSET, PARAMETERS);
+
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
 
     private final String location;
     private final BundleDescriptor descriptor;
@@ -61,10 +76,14 @@ public final class ModelBundle {
         if (resolved.startsWith(ZOO_SCHEME)) {
             return ZooBundles.open(resolved);
         }
-        FileSource files =
-                resolved.startsWith("classpath:")
-                        ? new ClasspathSource(resolved.substring("classpath:".length()))
-                        : new DirectorySource(Path.of(resolved));
+        FileSource files;
+        if (resolved.startsWith("classpath:")) {
+            files = new ClasspathSource(resolved.substring("classpath:".length()));
+        } else if (resolved.startsWith("http://") || resolved.startsWith("https://")) {
+            files = new HttpSource(resolved.endsWith("/") ? resolved : resolved + "/");
+        } else {
+            files = new DirectorySource(Path.of(resolved));
+        }
         BundleDescriptor descriptor;
         try (InputStream in = files.open(PROPERTIES)) {
             descriptor = BundleDescriptor.read(in, resolved + "/" + PROPERTIES);
@@ -106,6 +125,49 @@ public final class ModelBundle {
     /** Class labels in class-index order. */
     public List<String> synset() {
         return synset;
+    }
+
+    /**
+     * The bundle's identity for deployments: the lower-case hex SHA-256 of its manifest, the lines
+     * {@code <sha256 hex of the file> <file name>\n} for {@code bundle.properties}, {@code
+     * synset.txt} and {@code parameters.ndlist} in that order. That is what {@code sha256sum
+     * bundle.properties synset.txt parameters.ndlist | sha256sum} prints in the bundle's directory,
+     * so an operator can check it with the shell. Reads every file (over the network for an HTTP
+     * bundle).
+     *
+     * @throws IOException when a file is missing or unreadable
+     */
+    public String sha256() throws IOException {
+        if (files == null) {
+            throw new IllegalStateException(
+                    location + " is a model-zoo bundle: it has no files of its own to hash");
+        }
+        StringBuilder manifest = new StringBuilder();
+        for (String name : FILES) {
+            MessageDigest digest = sha256Digest();
+            try (InputStream in = files.open(name)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            manifest.append(HexFormat.of().formatHex(digest.digest()))
+                    .append("  ")
+                    .append(name)
+                    .append('\n');
+        }
+        return HexFormat.of()
+                .formatHex(
+                        sha256Digest()
+                                .digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /** A fresh, uninitialized network of this bundle's shape. */
@@ -203,6 +265,34 @@ public final class ModelBundle {
                                 + ")");
             }
             return Files.newInputStream(file);
+        }
+    }
+
+    private record HttpSource(String base) implements FileSource {
+        @Override
+        public InputStream open(String name) throws IOException {
+            URI uri = URI.create(base + name);
+            HttpClient client =
+                    HttpClient.newBuilder()
+                            .connectTimeout(HTTP_TIMEOUT)
+                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .build();
+            HttpResponse<InputStream> response;
+            try {
+                response =
+                        client.send(
+                                HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
+                                HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while fetching " + uri);
+            }
+            if (response.statusCode() != 200) {
+                response.body().close();
+                throw new FileNotFoundException(
+                        "model bundle file " + uri + " answered HTTP " + response.statusCode());
+            }
+            return response.body();
         }
     }
 

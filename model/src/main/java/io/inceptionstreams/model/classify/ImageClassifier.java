@@ -9,22 +9,31 @@ import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.preprocess.InputSpec;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The batched classifier: one model on one device, driven by one worker thread.
+ * The batched classifier: one model on one device, driven by the device's worker thread.
  *
  * <p>DJL predictors are not thread-safe and an accelerator runs one batch at a time anyway, so
- * every call, from any thread, is queued to the device's single worker, which owns the {@link
- * Predictor}. Each batch's arrays live in the predictor's per-call manager and are freed when the
- * call returns, so nothing accumulates across batches.
+ * every call, from any thread, is queued to the device's single worker. Each batch's arrays live in
+ * the predictor's per-call manager and are freed when the call returns, so nothing accumulates
+ * across batches.
+ *
+ * <p>The worker belongs to the device, not to the classifier: every classifier of the JVM on one
+ * device runs on the same long-lived thread. MXNet keeps per-thread native state (MKL-DNN primitive
+ * caches, per-thread stores) that lives until the process exits, so a thread per classifier would
+ * leak about 10 MB each time a model is replaced.
  */
 public final class ImageClassifier implements AutoCloseable {
 
@@ -35,6 +44,12 @@ public final class ImageClassifier implements AutoCloseable {
     private final Model model;
     private final Predictor<TensorBatch, List<List<Prediction>>> predictor;
     private final ExecutorService worker;
+    private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
+    private boolean closed;
+
+    private static final Map<Device, ExecutorService> WORKERS = new ConcurrentHashMap<>();
+
+    private static final long CLOSE_TIMEOUT_SECONDS = 30;
 
     private ImageClassifier(
             ModelBundle bundle, Device device, int topK, Execution execution, Model model) {
@@ -45,13 +60,20 @@ public final class ImageClassifier implements AutoCloseable {
         this.model = model;
         this.predictor =
                 model.newPredictor(new TopKTranslator(bundle.inputSpec(), bundle.synset(), topK));
-        this.worker =
-                Executors.newSingleThreadExecutor(
-                        runnable -> {
-                            Thread thread = new Thread(runnable, "predictor-" + device);
-                            thread.setDaemon(true);
-                            return thread;
-                        });
+        this.worker = workerOf(device);
+    }
+
+    /** The device's one worker thread, started with the first classifier on that device. */
+    private static ExecutorService workerOf(Device device) {
+        return WORKERS.computeIfAbsent(
+                device,
+                key ->
+                        Executors.newSingleThreadExecutor(
+                                runnable -> {
+                                    Thread thread = new Thread(runnable, "predictor-" + key);
+                                    thread.setDaemon(true);
+                                    return thread;
+                                }));
     }
 
     /**
@@ -109,11 +131,21 @@ public final class ImageClassifier implements AutoCloseable {
      */
     public CompletableFuture<List<List<Prediction>>> submit(TensorBatch batch) {
         batch.checkFits(bundle.inputSpec());
-        try {
-            return CompletableFuture.supplyAsync(() -> predict(batch), worker);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(
-                    new IllegalStateException("classifier is closed", e));
+        synchronized (running) {
+            if (closed) {
+                return CompletableFuture.failedFuture(
+                        new IllegalStateException("classifier is closed"));
+            }
+            CompletableFuture<List<List<Prediction>>> result;
+            try {
+                result = CompletableFuture.supplyAsync(() -> predict(batch), worker);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.failedFuture(
+                        new IllegalStateException("classifier is closed", e));
+            }
+            running.add(result);
+            result.whenComplete((predictions, failure) -> running.remove(result));
+            return result;
         }
     }
 
@@ -145,15 +177,27 @@ public final class ImageClassifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses new batches, waits (at most 30 s) for those already queued to finish, and frees the
+     * model's native memory. The device's worker thread stays, for the other classifiers.
+     */
     @Override
     public void close() {
-        worker.shutdown();
-        try {
-            if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
-                worker.shutdownNow();
+        List<CompletableFuture<?>> pending;
+        synchronized (running) {
+            if (closed) {
+                return;
             }
+            closed = true;
+            pending = List.copyOf(running);
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // A failed batch has reported to its caller; one still running after the timeout is
+            // stuck on the device, and the model is freed as before.
         } catch (InterruptedException e) {
-            worker.shutdownNow();
             Thread.currentThread().interrupt();
         }
         predictor.close();

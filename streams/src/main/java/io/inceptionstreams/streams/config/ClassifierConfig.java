@@ -55,6 +55,8 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String APPLICATION_ID = "application.id";
     public static final String IMAGES_TOPIC = "images.topic";
     public static final String LABELS_TOPIC = "labels.topic";
+    public static final String MODELS_TOPIC = "models.topic";
+    public static final String SHADOW_LABELS_TOPIC = "shadow.labels.topic";
     public static final String DLQ_TOPIC = "dlq.topic";
     public static final String MODEL_BUNDLE = "model.bundle";
     public static final String DEVICE = "device";
@@ -176,6 +178,23 @@ public final class ClassifierConfig extends AbstractConfig {
                             Importance.HIGH,
                             "Dead-letter topic: records that cannot be read or classified, with"
                                     + " their original key and value and error headers.")
+                    .define(
+                            MODELS_TOPIC,
+                            Type.STRING,
+                            "models",
+                            Importance.MEDIUM,
+                            "Compacted control topic of ModelDeployments (key: active or shadow)"
+                                    + " that every instance follows to switch models while it"
+                                    + " runs; empty: no rollouts, the instance keeps model.bundle."
+                                    + " The topic need not exist when the instance starts.")
+                    .define(
+                            SHADOW_LABELS_TOPIC,
+                            Type.STRING,
+                            "labels.shadow",
+                            new ConfigDef.NonEmptyString(),
+                            Importance.LOW,
+                            "Topic the shadow model's LabelEvents are written to (key: image id),"
+                                    + " while a shadow deployment runs; it must exist by then.")
                     .define(
                             MODEL_BUNDLE,
                             Type.STRING,
@@ -324,8 +343,9 @@ public final class ClassifierConfig extends AbstractConfig {
                             8080,
                             Range.between(-1, 65_535),
                             Importance.MEDIUM,
-                            "Port of the HTTP endpoints /health and /metrics (Prometheus text);"
-                                    + " 0 picks a free port, -1 turns them off.")
+                            "Port of the HTTP endpoints /health, /metrics (Prometheus text) and"
+                                    + " /model (the model versions, JSON); 0 picks a free port, -1"
+                                    + " turns them off.")
                     .define(
                             STARTUP_TIMEOUT_MS,
                             Type.LONG,
@@ -528,6 +548,16 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public String labelsTopic() {
         return getString(LABELS_TOPIC);
+    }
+
+    /** Where the shadow model's labels go. */
+    public String shadowLabelsTopic() {
+        return getString(SHADOW_LABELS_TOPIC);
+    }
+
+    /** The control topic of model deployments; empty when rollouts are off. */
+    public String modelsTopic() {
+        return getString(MODELS_TOPIC).strip();
     }
 
     public String dlqTopic() {

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code GET /health}: 200 when the instance serves, 503 when not, with a one-line reason
  *       either way (for load balancers, Docker and Kubernetes probes);
- *   <li>{@code GET /metrics}: every meter in Prometheus' text exposition format.
+ *   <li>{@code GET /metrics}: every meter in Prometheus' text exposition format;
+ *   <li>{@code GET /model}: which model version is active (since when), which the models topic asks
+ *       for, and the last deployment refused, as JSON.
  * </ul>
  */
 public final class StatusServer implements AutoCloseable {
@@ -40,6 +42,16 @@ public final class StatusServer implements AutoCloseable {
      */
     public static StatusServer start(int port, Supplier<Health> health, Supplier<String> metrics)
             throws IOException {
+        return start(port, health, metrics, null);
+    }
+
+    /**
+     * As {@link #start(int, Supplier, Supplier)}, with {@code /model} answering {@code model}'s
+     * JSON (no {@code /model} when null).
+     */
+    public static StatusServer start(
+            int port, Supplier<Health> health, Supplier<String> metrics, Supplier<String> model)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext(
                 "/health",
@@ -53,6 +65,16 @@ public final class StatusServer implements AutoCloseable {
                 });
         server.createContext(
                 "/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, metrics.get()));
+        if (model != null) {
+            server.createContext(
+                    "/model",
+                    exchange ->
+                            respond(
+                                    exchange,
+                                    200,
+                                    "application/json; charset=utf-8",
+                                    model.get() + "\n"));
+        }
         server.createContext(
                 "/",
                 exchange ->
@@ -60,7 +82,9 @@ public final class StatusServer implements AutoCloseable {
                                 exchange,
                                 404,
                                 "text/plain; charset=utf-8",
-                                "not found; try /health or /metrics\n"));
+                                model == null
+                                        ? "not found; try /health or /metrics\n"
+                                        : "not found; try /health, /metrics or /model\n"));
         ExecutorService executor =
                 Executors.newSingleThreadExecutor(
                         runnable -> {

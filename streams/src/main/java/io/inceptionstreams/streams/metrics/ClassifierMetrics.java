@@ -32,6 +32,10 @@ public final class ClassifierMetrics {
     private final Timer endToEnd;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter threadReplacements;
+    private final Timer shadowInference;
+    private final Counter shadowFailures;
+    private final AtomicLong shadowCompared = new AtomicLong();
+    private final AtomicLong shadowAgreed = new AtomicLong();
     private final Map<Object, Long> oldestInFlightNanos = new ConcurrentHashMap<>();
     private final AtomicLong registryFailingSinceNanos = new AtomicLong(NOT_FAILING);
     private final Deque<Long> replacementNanos = new ConcurrentLinkedDeque<>();
@@ -71,6 +75,19 @@ public final class ClassifierMetrics {
                 Counter.builder("inception.thread.replacements")
                         .description("Stream threads replaced after they failed")
                         .register(registry);
+        shadowInference =
+                Timer.builder("inception.shadow.inference")
+                        .description("Time one batch spent in the shadow model")
+                        .register(registry);
+        shadowFailures =
+                Counter.builder("inception.shadow.failures")
+                        .description("Batches the shadow model failed (the active labels went on)")
+                        .register(registry);
+        Gauge.builder("inception.shadow.agreement", this, ClassifierMetrics::shadowAgreement)
+                .description(
+                        "Share of images on which the shadow model's top-1 class equals the active"
+                                + " model's, since the instance started (NaN before any)")
+                .register(registry);
         Gauge.builder("inception.oldest.pending", this, m -> m.oldestInFlightAge().toMillis() / 1e3)
                 .description(
                         "Age of the oldest image submitted to the engine and not yet forwarded,"
@@ -160,6 +177,41 @@ public final class ClassifierMetrics {
     public Duration registryOutage() {
         long since = registryFailingSinceNanos.get();
         return since == NOT_FAILING ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** The shadow model ran a batch in {@code nanos}. */
+    public void shadowBatchCompleted(long nanos) {
+        shadowInference.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The shadow model failed a batch. */
+    public void shadowFailed() {
+        shadowFailures.increment();
+    }
+
+    /** The active and shadow model classified one image, with the same top-1 class or not. */
+    public void shadowCompared(boolean agreed) {
+        shadowCompared.incrementAndGet();
+        if (agreed) {
+            shadowAgreed.incrementAndGet();
+        }
+    }
+
+    /**
+     * Share of compared images on which the shadow agreed with the active model; NaN before any.
+     */
+    public double shadowAgreement() {
+        long compared = shadowCompared.get();
+        return compared == 0 ? Double.NaN : (double) shadowAgreed.get() / compared;
+    }
+
+    /** A model deployment was refused ({@code reason}: a refusal reason); the old model stays. */
+    public void modelRefused(String reason) {
+        Counter.builder("inception.model.refusals")
+                .description("Model deployments refused by this instance, which kept its model")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /** A stream thread failed and is being replaced. */

@@ -36,6 +36,7 @@ public final class ClassifierTopology {
     public static final String CLASSIFY = "Classify";
     public static final String SINK = "Sink";
     public static final String DEAD_LETTERS = "DeadLetters";
+    public static final String SHADOW_SINK = "ShadowSink";
     public static final String PENDING_STORE = "pending-images";
 
     /**
@@ -83,6 +84,7 @@ public final class ClassifierTopology {
                                 sourceSerde,
                                 labelSerde.serializer(),
                                 config.labelsTopic(),
+                                config.shadowLabelsTopic(),
                                 metrics,
                                 config.maxInFlightPerTask(),
                                 config.forwardInterval(),
@@ -92,6 +94,13 @@ public final class ClassifierTopology {
         topology.addSink(
                 SINK,
                 config.labelsTopic(),
+                new StringSerializer(),
+                new ByteArraySerializer(),
+                CLASSIFY);
+        // Written only while a shadow model runs (the topic need not exist before).
+        topology.addSink(
+                SHADOW_SINK,
+                config.shadowLabelsTopic(),
                 new StringSerializer(),
                 new ByteArraySerializer(),
                 CLASSIFY);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -87,6 +88,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
     private final SourceImageSerde sourceSerde;
     private final Serializer<LabelEvent> labelSerializer;
     private final String labelsTopic;
+    private final String shadowLabelsTopic;
     private final ClassifierMetrics metrics;
     private final int maxInFlight;
     private final Duration forwardInterval;
@@ -110,6 +112,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
             SourceImageSerde sourceSerde,
             Serializer<LabelEvent> labelSerializer,
             String labelsTopic,
+            String shadowLabelsTopic,
             ClassifierMetrics metrics,
             int maxInFlight,
             Duration forwardInterval,
@@ -118,6 +121,7 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
         this.sourceSerde = sourceSerde;
         this.labelSerializer = labelSerializer;
         this.labelsTopic = labelsTopic;
+        this.shadowLabelsTopic = shadowLabelsTopic;
         this.metrics = metrics;
         this.maxInFlight = maxInFlight;
         this.forwardInterval = forwardInterval;
@@ -393,23 +397,33 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
         }
         ClassificationOutcome.Classified classified = (ClassificationOutcome.Classified) outcome;
         LabelEvent label =
-                LabelEvent.newBuilder()
-                        .setImageId(done.imageId())
-                        .setLabels(
-                                classified.predictions().stream()
-                                        .map(ClassifyProcessor::label)
-                                        .toList())
-                        .setModel(new ModelInfo(engine.modelName(), engine.modelVersion()))
-                        .setEventTime(Instant.ofEpochMilli(done.pending().timestamp()))
-                        .setClassifiedAt(Instant.ofEpochMilli(now))
-                        .setBatchSize(classified.batchSize())
-                        .setQueueMs(classified.queueMs())
-                        .setInferenceMs(classified.inferenceMs())
-                        .setAttributes(boundedAttributes(done.event().getAttributes()))
-                        .build();
+                labelEvent(
+                        done,
+                        classified.predictions(),
+                        classified.modelName(),
+                        classified.modelVersion(),
+                        classified,
+                        classified.inferenceMs(),
+                        now);
+        ClassificationOutcome.Shadow shadow = classified.shadow();
         byte[] value;
+        byte[] shadowValue = null;
         try {
             value = labelSerializer.serialize(labelsTopic, label);
+            if (shadow != null) {
+                // Serialized before anything is forwarded: a registry outage retries both.
+                shadowValue =
+                        labelSerializer.serialize(
+                                shadowLabelsTopic,
+                                labelEvent(
+                                        done,
+                                        shadow.predictions(),
+                                        shadow.modelName(),
+                                        shadow.modelVersion(),
+                                        classified,
+                                        shadow.inferenceMs(),
+                                        now));
+            }
         } catch (RuntimeException e) {
             if (!SourceImageSerde.isTransient(e)) {
                 throw new StreamsException(
@@ -438,8 +452,37 @@ public final class ClassifyProcessor implements Processor<byte[], SourceImage, O
         context.forward(
                 new Record<Object, Object>(done.imageId(), value, done.pending().timestamp()),
                 ClassifierTopology.SINK);
+        if (shadowValue != null
+                && DeadLetters.size(key, shadowValue, new RecordHeaders()) <= maxOutputBytes) {
+            context.forward(
+                    new Record<Object, Object>(
+                            done.imageId(), shadowValue, done.pending().timestamp()),
+                    ClassifierTopology.SHADOW_SINK);
+        }
         metrics.labelForwarded(Duration.ofMillis(now - done.pending().timestamp()));
         return true;
+    }
+
+    /** The label event of one model's predictions for the image {@code done}. */
+    private static LabelEvent labelEvent(
+            InFlight done,
+            List<Prediction> predictions,
+            String modelName,
+            String modelVersion,
+            ClassificationOutcome.Classified batch,
+            double inferenceMs,
+            long now) {
+        return LabelEvent.newBuilder()
+                .setImageId(done.imageId())
+                .setLabels(predictions.stream().map(ClassifyProcessor::label).toList())
+                .setModel(new ModelInfo(modelName, modelVersion))
+                .setEventTime(Instant.ofEpochMilli(done.pending().timestamp()))
+                .setClassifiedAt(Instant.ofEpochMilli(now))
+                .setBatchSize(batch.batchSize())
+                .setQueueMs(batch.queueMs())
+                .setInferenceMs(inferenceMs)
+                .setAttributes(boundedAttributes(done.event().getAttributes()))
+                .build();
     }
 
     /**

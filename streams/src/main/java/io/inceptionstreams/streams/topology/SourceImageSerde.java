@@ -67,7 +67,7 @@ public final class SourceImageSerde implements Serde<SourceImage> {
      * not be reached or would not serve the call (see {@link SchemaRegistryUnavailableException}),
      * or refused this service's credentials (a configuration problem to fix, not a bad record).
      */
-    static boolean isTransient(Throwable failure) {
+    public static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SchemaRegistryUnavailableException
                     || cause instanceof SchemaRegistryAuthenticationException

@@ -620,7 +620,12 @@ class ClassifierTopologyTest {
                     .get(index)
                     .complete(
                             new ClassificationOutcome.Classified(
-                                    List.of(new Prediction(label, 0, 0.9f)), 1, 0, 0));
+                                    List.of(new Prediction(label, 0, 0.9f)),
+                                    1,
+                                    0,
+                                    0,
+                                    "controlled",
+                                    "1"));
         }
 
         synchronized void fail(int index, RuntimeException failure) {

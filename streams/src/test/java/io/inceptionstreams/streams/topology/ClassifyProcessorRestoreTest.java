@@ -306,6 +306,7 @@ class ClassifyProcessorRestoreTest {
                 sourceSerde,
                 labelSerde.serializer(),
                 "labels",
+                "labels.shadow",
                 new ClassifierMetrics(new SimpleMeterRegistry()),
                 maxInFlight,
                 Duration.ofMillis(10),
@@ -396,7 +397,12 @@ class ClassifyProcessorRestoreTest {
                     .get(id)
                     .complete(
                             new ClassificationOutcome.Classified(
-                                    List.of(new Prediction("label-" + id, 0, 0.9f)), 1, 0, 0));
+                                    List.of(new Prediction("label-" + id, 0, 0.9f)),
+                                    1,
+                                    0,
+                                    0,
+                                    "scripted",
+                                    "1"));
         }
 
         void reject(String id) {
