@@ -14,6 +14,7 @@ import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.kafka.IntegrationFixtures.Topics;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
+import io.inceptionstreams.streams.topology.ClassifierTopology;
 import io.inceptionstreams.streams.topology.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,6 +127,46 @@ class ClassifierServiceIntegrationTest {
         consumeUntil(topics, labels, deadLetters, GOOD, bad.size());
         assertThat(labels.keySet()).hasSize(GOOD).allMatch(id -> id.startsWith("good-"));
         assertThat(deadLetters.keySet()).isEqualTo(bad.keySet());
+
+        // And every pending-store entry is deleted once a producer flush has acknowledged its
+        // outputs: the changelog ends with a tombstone for every key it holds
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int live = livePendingEntries(topics);
+        while (live > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            live = livePendingEntries(topics);
+        }
+        assertThat(live).as("pending entries left in the changelog").isZero();
+    }
+
+    /** Keys of the pending-store changelog whose latest record is not a tombstone. */
+    private static int livePendingEntries(Topics topics) {
+        String changelog = topics.app() + "-" + ClassifierTopology.PENDING_STORE + "-changelog";
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(changelog).stream()
+                            .map(info -> new TopicPartition(changelog, info.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<String, Boolean> liveByKey = new HashMap<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    liveByKey.put(
+                            record.partition()
+                                    + "/"
+                                    + java.util.HexFormat.of().formatHex(record.key()),
+                            record.value() != null);
+                }
+            }
+            return (int) liveByKey.values().stream().filter(Boolean::booleanValue).count();
+        }
     }
 
     // --- harness
