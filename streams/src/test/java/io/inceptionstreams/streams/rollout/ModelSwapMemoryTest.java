@@ -12,6 +12,8 @@ import io.inceptionstreams.streams.engine.ImageReferenceResolver;
 import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +92,7 @@ class ModelSwapMemoryTest {
             }
             long after = residentBytes();
             log.info(
-                    "resident set after 2 swaps {} MB, after {} swaps {} MB",
+                    "native resident set after 2 swaps {} MB, after {} swaps {} MB",
                     baseline >> 20,
                     SWAPS,
                     after >> 20);
@@ -100,12 +102,20 @@ class ModelSwapMemoryTest {
         }
     }
 
-    /** VmRSS of this process, from /proc/self/status. */
+    /**
+     * VmRSS of this process, from /proc/self/status, less the memory the JVM has committed to its
+     * heap and its own non-heap areas: what native code (MXNet) holds. The test shares its JVM with
+     * other test classes, whose heap growth would otherwise count as a leak here.
+     */
     private static long residentBytes() throws Exception {
         System.gc();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long jvm =
+                memory.getHeapMemoryUsage().getCommitted()
+                        + memory.getNonHeapMemoryUsage().getCommitted();
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 - jvm;
             }
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
