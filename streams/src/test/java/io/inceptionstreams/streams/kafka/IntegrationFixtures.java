@@ -219,6 +219,14 @@ final class IntegrationFixtures {
      */
     static KafkaConsumer<String, byte[]> committedReader(
             EmbeddedKafkaCluster kafka, Topics topics) {
+        return committedReader(kafka, topics.labels(), topics.dlq());
+    }
+
+    /**
+     * A consumer in a fresh group, reading committed data only from the start of {@code topics}.
+     */
+    static KafkaConsumer<String, byte[]> committedReader(
+            EmbeddedKafkaCluster kafka, String... topics) {
         KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(
                         Map.of(
@@ -232,7 +240,7 @@ final class IntegrationFixtures {
                                 "read_committed"),
                         new StringDeserializer(),
                         new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topics.labels(), topics.dlq()));
+        consumer.subscribe(List.of(topics));
         return consumer;
     }
 }

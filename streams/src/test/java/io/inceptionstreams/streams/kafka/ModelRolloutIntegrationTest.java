@@ -37,8 +37,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -455,21 +453,7 @@ class ModelRolloutIntegrationTest {
     }
 
     private static KafkaConsumer<String, byte[]> labelReader(String topic) {
-        KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(
-                        Map.of(
-                                "bootstrap.servers",
-                                kafka.bootstrapServers(),
-                                "group.id",
-                                "verifier-" + UUID.randomUUID(),
-                                "auto.offset.reset",
-                                "earliest",
-                                "isolation.level",
-                                "read_committed"),
-                        new StringDeserializer(),
-                        new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
+        return IntegrationFixtures.committedReader(kafka, topic);
     }
 
     private static List<String> collapse(List<String> seen) {
