@@ -762,6 +762,12 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
             PreparedImage image = batch.get(i);
             long queueNanos = start - image.submittedNanos();
             metrics.imageQueued(queueNanos);
+            if (shadows != null) {
+                // Counted before the label leaves, so whoever sees the label sees it counted.
+                metrics.shadowCompared(
+                        results.get(i).get(0).classIndex()
+                                == shadows.get(i).predictions().get(0).classIndex());
+            }
             image.future()
                     .complete(
                             new ClassificationOutcome.Classified(
@@ -772,11 +778,6 @@ public final class InferenceEngine implements AsyncImageClassifier, AutoCloseabl
                                     model.name(),
                                     model.version(),
                                     shadows == null ? null : shadows.get(i)));
-            if (shadows != null) {
-                metrics.shadowCompared(
-                        results.get(i).get(0).classIndex()
-                                == shadows.get(i).predictions().get(0).classIndex());
-            }
         }
     }
 
