@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = PredictorBenchCommand.class,
+        subcommands = {PredictorBenchCommand.class, SwapBenchCommand.class},
         sortOptions = false,
         description = {
             "Measures, in one run: the batched predictor alone on preprocessed tensors (with a"
@@ -175,12 +175,17 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (Exception e) {
-            err.println("bench failed: " + e);
-            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-                err.println("  caused by: " + cause);
-            }
-            err.flush();
+            printFailure(err, e);
             return 1;
         }
+    }
+
+    /** A failed run: the exception and its causes, one line each. */
+    static void printFailure(PrintWriter err, Exception e) {
+        err.println("bench failed: " + e);
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            err.println("  caused by: " + cause);
+        }
+        err.flush();
     }
 }

@@ -234,7 +234,7 @@ record BenchReport(
     }
 
     String toJson() {
-        Json json = new Json();
+        BenchJson json = new BenchJson();
         json.field("tool", "inception-streams bench");
         json.field("model", model);
         json.field("input", input);
@@ -272,7 +272,7 @@ record BenchReport(
         List<String> sweepJson = new ArrayList<>();
         Map<Integer, Double> gains = batchGains();
         for (Measurement m : sweep) {
-            Json point = new Json();
+            BenchJson point = new BenchJson();
             point.field("batch_size", m.batchSize());
             point.field("img_s", m.medianImagesPerSecond());
             point.field("batch_ms", m.medianBatchMillis());
@@ -298,49 +298,5 @@ record BenchReport(
 
     private static String f2(double value) {
         return String.format(Locale.ROOT, "%.2fx", value);
-    }
-
-    /** A flat JSON object written field by field: the report needs no more than this. */
-    private static final class Json {
-        private final StringBuilder out = new StringBuilder();
-
-        void field(String name, String value) {
-            raw(name, value == null ? "null" : quote(value));
-        }
-
-        void field(String name, double value) {
-            raw(name, Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null");
-        }
-
-        void field(String name, long value) {
-            raw(name, Long.toString(value));
-        }
-
-        void raw(String name, String json) {
-            out.append(out.length() == 0 ? "" : ",").append(quote(name)).append(':').append(json);
-        }
-
-        private static String quote(String value) {
-            StringBuilder q = new StringBuilder("\"");
-            for (char ch : value.toCharArray()) {
-                switch (ch) {
-                    case '"' -> q.append("\\\"");
-                    case '\\' -> q.append("\\\\");
-                    default -> {
-                        if (ch < 0x20) {
-                            q.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                        } else {
-                            q.append(ch);
-                        }
-                    }
-                }
-            }
-            return q.append('"').toString();
-        }
-
-        @Override
-        public String toString() {
-            return "{" + out + "}";
-        }
     }
 }

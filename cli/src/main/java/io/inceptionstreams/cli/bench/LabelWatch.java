@@ -19,9 +19,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a labels topic from its start, as a downstream consumer would, and records when each image
- * id got its first label (duplicates under at-least-once count once). Every value is decoded as a
- * {@link LabelEvent} in Confluent's wire format, so a peer that writes anything else fails the run
- * instead of being timed.
+ * id got its first label (duplicates under at-least-once count once, and are counted apart). Every
+ * value is decoded as a {@link LabelEvent} in Confluent's wire format, so a peer that writes
+ * anything else fails the run instead of being timed.
  */
 final class LabelWatch implements AutoCloseable {
 
@@ -35,10 +35,25 @@ final class LabelWatch implements AutoCloseable {
     private final Object lock = new Object();
     private long[] order = new long[1024];
     private int count;
+    private long records;
     private volatile RuntimeException failure;
     private volatile boolean closing;
 
+    /** A watch that sees labels as soon as they are written, committed or not. */
     LabelWatch(String bootstrapServers, String topic, int partitions, Map<String, ?> serdeConfig) {
+        this(bootstrapServers, topic, partitions, serdeConfig, false);
+    }
+
+    /**
+     * @param committedOnly read with {@code isolation.level=read_committed}: what an exactly-once
+     *     consumer counts, without the labels of aborted transactions
+     */
+    LabelWatch(
+            String bootstrapServers,
+            String topic,
+            int partitions,
+            Map<String, ?> serdeConfig,
+            boolean committedOnly) {
         this.topic = topic;
         this.consumer =
                 new KafkaConsumer<>(
@@ -50,7 +65,9 @@ final class LabelWatch implements AutoCloseable {
                                 "enable.auto.commit",
                                 false,
                                 "fetch.max.wait.ms",
-                                100),
+                                100,
+                                "isolation.level",
+                                committedOnly ? "read_committed" : "read_uncommitted"),
                         new StringDeserializer(),
                         new ByteArrayDeserializer());
         deserializer.configure(serdeConfig, false);
@@ -77,6 +94,7 @@ final class LabelWatch implements AutoCloseable {
                     }
                     String id = record.key() != null ? record.key() : label.getImageId() + "";
                     synchronized (lock) {
+                        records++;
                         if (seen.add(id)) {
                             if (count == order.length) {
                                 order = java.util.Arrays.copyOf(order, count * 2);
@@ -103,6 +121,13 @@ final class LabelWatch implements AutoCloseable {
     int count() {
         synchronized (lock) {
             return count;
+        }
+    }
+
+    /** Labels read so far, repeats included. */
+    long records() {
+        synchronized (lock) {
+            return records;
         }
     }
 

@@ -10,7 +10,6 @@ import io.inceptionstreams.model.classify.ImageClassifier;
 import io.inceptionstreams.model.preprocess.InputSpec;
 import io.inceptionstreams.schemas.avro.LabelEvent;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
-import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
 import io.inceptionstreams.streams.ClassifierService;
 import io.inceptionstreams.streams.config.ClassifierConfig;
 import io.inceptionstreams.streams.engine.InferenceEngine;
@@ -158,13 +157,18 @@ public final class PipelineBenchmark {
                         LATENCY_IMAGES,
                         LATENCY_LABELS,
                         LATENCY_DLQ);
-                Map<String, Object> serde = new HashMap<>();
-                serde.put("schema.registry.url", registry.url());
-                serde.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, true);
-                serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+                BenchService service =
+                        new BenchService(
+                                kafka.bootstrapServers(),
+                                registry.url(),
+                                bundle.location(),
+                                settings.device(),
+                                batch,
+                                TOP_K,
+                                settings.overrides(),
+                                scratch);
                 BenchImages encoded = BenchImages.forInput(spec);
-                Runner runner =
-                        new Runner(kafka, registry, serde, scratch, encoded, bundle, images);
+                Runner runner = new Runner(kafka, registry, service, encoded, bundle, images);
 
                 say("producing %d images (%s) to %s", images, encoded.contentType(), IMAGES);
                 try (ImageFeed feed = runner.feed(20)) {
@@ -272,8 +276,8 @@ public final class PipelineBenchmark {
     private final class Runner {
         private final EmbeddedKafkaCluster kafka;
         private final EmbeddedSchemaRegistry registry;
+        private final BenchService service;
         private final Map<String, Object> serde;
-        private final Path scratch;
         private final BenchImages images;
         private final ModelBundle bundle;
         private final int count;
@@ -281,15 +285,14 @@ public final class PipelineBenchmark {
         Runner(
                 EmbeddedKafkaCluster kafka,
                 EmbeddedSchemaRegistry registry,
-                Map<String, Object> serde,
-                Path scratch,
+                BenchService service,
                 BenchImages images,
                 ModelBundle bundle,
                 int count) {
             this.kafka = kafka;
             this.registry = registry;
-            this.serde = serde;
-            this.scratch = scratch;
+            this.service = service;
+            this.serde = service.serde();
             this.images = images;
             this.bundle = bundle;
             this.count = count;
@@ -305,24 +308,7 @@ public final class PipelineBenchmark {
 
         ClassifierConfig config(String name, String imagesTopic, String labelsTopic, String dlq)
                 throws IOException {
-            Map<String, String> map = new HashMap<>();
-            map.put(ClassifierConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            map.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.url());
-            map.put(ClassifierConfig.APPLICATION_ID, "bench-" + name + "-" + UUID.randomUUID());
-            map.put(ClassifierConfig.IMAGES_TOPIC, imagesTopic);
-            map.put(ClassifierConfig.LABELS_TOPIC, labelsTopic);
-            map.put(ClassifierConfig.DLQ_TOPIC, dlq);
-            map.put(ClassifierConfig.MODEL_BUNDLE, bundle.location());
-            map.put(ClassifierConfig.DEVICE, settings.device());
-            map.put(ClassifierConfig.TOP_K, Integer.toString(TOP_K));
-            map.put(ClassifierConfig.MAX_BATCH_SIZE, Integer.toString(settings.batchSize()));
-            map.put(
-                    "kafka.state.dir",
-                    Files.createDirectories(scratch.resolve("state-" + name)).toString());
-            map.put("kafka.replication.factor", "1");
-            map.put("kafka.auto.offset.reset", "earliest");
-            map.putAll(settings.overrides());
-            return ClassifierConfig.of(map);
+            return service.config(name, imagesTopic, labelsTopic, dlq, Map.of());
         }
 
         /** The service: throughput on the pre-produced topic, then latency at half of it. */
@@ -518,13 +504,13 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static boolean running(KafkaStreams.State state) {
+    static boolean running(KafkaStreams.State state) {
         return state != KafkaStreams.State.ERROR
                 && state != KafkaStreams.State.NOT_RUNNING
                 && state != KafkaStreams.State.PENDING_ERROR;
     }
 
-    private static void awaitRunning(ClassifierService service) throws InterruptedException {
+    static void awaitRunning(ClassifierService service) throws InterruptedException {
         if (!service.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("service did not reach RUNNING: " + service.state());
         }
@@ -561,7 +547,7 @@ public final class PipelineBenchmark {
         return out.toString();
     }
 
-    private static double loadAverage() {
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 

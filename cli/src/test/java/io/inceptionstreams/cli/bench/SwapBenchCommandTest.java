@@ -1,0 +1,82 @@
+package io.inceptionstreams.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/**
+ * Smoke tests of {@code bench swap} on a short run: what it reports about the images and the
+ * switch, never how fast anything was.
+ */
+class SwapBenchCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int swap(String... args) {
+        CommandLine command = new CommandLine(new SwapBenchCommand());
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    @Test
+    @Timeout(300)
+    void shouldSwitchModelsWhileImagesFlowAndAccountForEveryImage() throws Exception {
+        // Given a short, slow flow into one instance
+        // When the next model is deployed after four seconds of it
+        int exit =
+                swap(
+                        "--rate",
+                        "20",
+                        "--before",
+                        "4",
+                        "--after",
+                        "10",
+                        "--window",
+                        "2",
+                        "--batch-size",
+                        "4",
+                        "--partitions",
+                        "2",
+                        "--device",
+                        "cpu",
+                        "--json");
+
+        // Then every image got exactly one label, the later ones from the next model
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("after / before", "switch:");
+        String[] lines = out.toString().strip().split("\n");
+        JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(json.get("sent").asInt()).isEqualTo(280);
+        assertThat(json.get("labelled").asInt()).isEqualTo(280);
+        assertThat(json.get("lost").asInt()).isZero();
+        assertThat(json.get("duplicates").asInt()).isZero();
+        assertThat(json.get("by_next_model").asInt()).isBetween(1, 279);
+        for (String field :
+                List.of(
+                        "switch_s",
+                        "before_img_s",
+                        "after_img_s",
+                        "after_over_before_img_s",
+                        "before_p99_ms",
+                        "after_p99_ms",
+                        "after_over_before_p99")) {
+            assertThat(json.get(field).isNumber()).as(field).isTrue();
+            assertThat(json.get(field).asDouble()).as(field).isPositive();
+        }
+    }
+
+    @Test
+    void shouldRejectABeforePeriodShorterThanTwoWindowsAsAUsageError() {
+        assertThat(swap("--before", "5", "--window", "10")).isEqualTo(2);
+        assertThat(err.toString()).contains("--before at least twice");
+    }
+}
