@@ -10,9 +10,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.inceptionstreams.model.NativeMemory;
 import io.inceptionstreams.model.TestNetworks;
 import io.inceptionstreams.model.bundle.ModelBundle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,13 +80,13 @@ class ImageClassifierTest {
             for (int i = 0; i < 20; i++) {
                 classifier.classify(new TensorBatch(images, 16));
             }
-            long before = residentBytes();
+            long before = NativeMemory.residentBytes();
             // Each batch allocates tens of MB of activations: a leak of even one array per
             // batch would show up here as hundreds of MB.
             for (int i = 0; i < 150; i++) {
                 classifier.classify(new TensorBatch(images, 16));
             }
-            long after = residentBytes();
+            long after = NativeMemory.residentBytes();
             assertThat(after - before).isLessThan(64L * 1024 * 1024);
         }
     }
@@ -99,11 +99,6 @@ class ImageClassifierTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("batch of 2 images needs 4608 floats");
         }
-    }
-
-    private static long residentBytes() throws Exception {
-        String statm = Files.readString(Path.of("/proc/self/statm")).trim();
-        return Long.parseLong(statm.split(" ")[1]) * 4096;
     }
 
     private static float[] logits(ModelBundle bundle, float[] images, int count) throws Exception {

@@ -340,7 +340,7 @@ class HttpSchemaRegistryClientTest {
 
     @Test
     void shouldFailAtOnceWithoutARequestWhileTheRegistryWasJustUnavailable() throws Exception {
-        // Given a registry that failed every retry of a call, and a cool-down of 300 ms
+        // Given a registry that failed every retry of a call, and a cool-down of 2 s
         for (int i = 0; i < 2; i++) {
             server.then(Reply.json(503, "{\"error_code\":50003,\"message\":\"leader gone\"}"));
         }
@@ -349,7 +349,7 @@ class HttpSchemaRegistryClientTest {
                         SchemaRegistryClientConfig.MAX_RETRIES,
                         1,
                         SchemaRegistryClientConfig.UNAVAILABLE_COOLDOWN_MS,
-                        300);
+                        2000);
         assertThatThrownBy(() -> client.getSchemaById(4))
                 .isInstanceOf(SchemaRegistryUnavailableException.class);
         assertThat(server.received()).hasSize(2);
@@ -362,7 +362,7 @@ class HttpSchemaRegistryClientTest {
         assertThat(server.received()).hasSize(2);
 
         // When the cool-down is over, then the registry is asked again
-        Thread.sleep(350);
+        Thread.sleep(2100);
         server.then(Reply.json(200, SCHEMA_ANSWER));
         assertThat(client.getSchemaById(5)).isEqualTo(SCHEMA);
         assertThat(server.received()).hasSize(3);

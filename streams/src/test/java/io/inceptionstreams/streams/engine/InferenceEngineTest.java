@@ -307,8 +307,9 @@ class InferenceEngineTest {
 
     @Test
     void shouldCloseAPartialBatchWhenTheOldestImageHasWaitedMaxDelay() throws Exception {
-        try (InferenceEngine engine = engine(16, Duration.ofMillis(500))) {
-            // When 2 images are submitted to an engine batching by 16 or after 500 ms
+        try (InferenceEngine engine = engine(16, Duration.ofSeconds(3))) {
+            // When 2 images are submitted to an engine batching by 16 or after 3 s (the delay
+            // counts from the first image's submission, so it must cover the second's decoding)
             CompletableFuture<ClassificationOutcome> first =
                     engine.submit(TestImages.sample("a", 0));
             CompletableFuture<ClassificationOutcome> second =

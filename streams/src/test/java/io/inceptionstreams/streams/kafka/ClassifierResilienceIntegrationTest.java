@@ -82,8 +82,13 @@ class ClassifierResilienceIntegrationTest extends BrokerTest {
         LabelVerifier verifier = verifier(topics);
         Map<String, String> bad = new TreeMap<>();
         List<String> good = new ArrayList<>();
-        produce(topics, batch("first", 120, bad, good));
-        child = startChild(settings(topics, guarantee, "crashed"));
+        produce(topics, batch("first", 240, bad, good));
+        // The first instance classifies one image at a time per task, so that it is still busy
+        // when the kill comes, however fast the machine: a commit then holds a few dozen labels.
+        Map<String, String> crashed = settings(topics, guarantee, "crashed");
+        crashed.put(ClassifierConfig.MAX_BATCH_SIZE, "1");
+        crashed.put(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "1");
+        child = startChild(crashed);
 
         verifier.pollUntil(
                 () -> verifier.labels.size() >= 10,
@@ -121,7 +126,7 @@ class ClassifierResilienceIntegrationTest extends BrokerTest {
         InferenceEngine engine = engine();
         List<ClassifierMetrics> instances = new ArrayList<>();
         startInstance(topics, "a", engine, instances);
-        int rounds = 60;
+        int rounds = 120;
         int total = rounds * 3;
         CompletableFuture<Void> producing =
                 CompletableFuture.runAsync(() -> produceContinuously(topics, rounds));

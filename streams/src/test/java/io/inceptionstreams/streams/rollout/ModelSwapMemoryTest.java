@@ -2,6 +2,7 @@ package io.inceptionstreams.streams.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionstreams.model.NativeMemory;
 import io.inceptionstreams.model.TestNetworks;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.classify.ImageClassifier;
@@ -14,9 +15,6 @@ import io.inceptionstreams.streams.engine.InferenceEngine;
 import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,26 +145,8 @@ class ModelSwapMemoryTest {
                                         + version);
                     }
                 }
-                System.out.println(REPORT + residentBytes());
+                System.out.println(REPORT + NativeMemory.residentBytes());
             }
         }
-    }
-
-    /**
-     * VmRSS of this process, from /proc/self/status, less the memory the JVM has committed to its
-     * heap and its own non-heap areas: what native code (MXNet) holds.
-     */
-    private static long residentBytes() throws Exception {
-        System.gc();
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long jvm =
-                memory.getHeapMemoryUsage().getCommitted()
-                        + memory.getNonHeapMemoryUsage().getCommitted();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 - jvm;
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }

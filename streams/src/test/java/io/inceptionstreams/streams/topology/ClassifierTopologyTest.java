@@ -139,8 +139,9 @@ class ClassifierTopologyTest {
 
     @Test
     void shouldCloseBatchWhenOldestImageHasWaitedMaxBatchDelay() throws Exception {
-        // Given an engine whose batches hold up to 16 images or close after 1 s
-        start(Map.of(), engine(16, Duration.ofSeconds(1), List.of()));
+        // Given an engine whose batches hold up to 16 images or close after 3 s (counted from the
+        // first image's submission, so it must cover the others' decoding)
+        start(Map.of(), engine(16, Duration.ofSeconds(3), List.of()));
 
         // When only 3 images arrive
         for (int i = 0; i < 3; i++) {
@@ -531,7 +532,11 @@ class ClassifierTopologyTest {
     }
 
     private void start(Map<String, String> overrides, AsyncImageClassifier engine) {
-        Map<String, String> settings = new HashMap<>(overrides);
+        Map<String, String> settings = new HashMap<>();
+        // The driver's clock runs faster than the wall clock while awaitUntil waits for the
+        // engine, so the default image timeout would pass in seconds on a slow machine.
+        settings.put(ClassifierConfig.IMAGE_TIMEOUT_MS, "3600000");
+        settings.putAll(overrides);
         settings.put(ClassifierConfig.SCHEMA_REGISTRY_URL, "mock://" + SCOPE);
         settings.put(ClassifierConfig.APPLICATION_ID, "topology-test");
         ClassifierConfig config = ClassifierConfig.of(settings);
