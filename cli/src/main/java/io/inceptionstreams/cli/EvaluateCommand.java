@@ -1,11 +1,14 @@
 package io.inceptionstreams.cli;
 
+import io.inceptionstreams.cli.report.Charts;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.classify.ImageClassifier;
 import io.inceptionstreams.model.fashionmnist.FashionMnist;
 import io.inceptionstreams.model.training.Evaluation;
 import io.inceptionstreams.model.training.FashionMnistEvaluator;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +50,14 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE",
+            description =
+                    "Also draw the confusion matrix (share of each true class, in percent) as a PNG"
+                            + " image.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         ModelBundle model = ModelBundle.open(bundle);
@@ -63,6 +74,20 @@ final class EvaluateCommand implements Callable<Integer> {
                             ? "the full Fashion-MNIST test set (" + test.size() + " images)"
                             : "the first " + evaluation.count() + " Fashion-MNIST test images");
             out.print(evaluation.confusionTable());
+            if (plot != null) {
+                Charts.confusionMatrix(
+                        String.format(
+                                Locale.ROOT,
+                                "%s %s: accuracy %.4f on %d Fashion-MNIST test images",
+                                model.descriptor().name(),
+                                model.descriptor().version(),
+                                evaluation.accuracy(),
+                                evaluation.count()),
+                        evaluation.labels(),
+                        evaluation.confusion(),
+                        plot);
+                out.println("confusion matrix drawn to " + plot);
+            }
             out.flush();
         }
         return InceptionStreams.EXIT_OK;

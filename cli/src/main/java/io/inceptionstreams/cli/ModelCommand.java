@@ -135,6 +135,7 @@ final class ModelCommand implements Runnable {
                             true,
                             0,
                             0,
+                            0,
                             "cpu",
                             output.version);
             int epochs = new FashionMnistTrainer(options, System.out).exportCheckpoint();

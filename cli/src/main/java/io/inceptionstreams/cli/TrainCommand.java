@@ -1,8 +1,13 @@
 package io.inceptionstreams.cli;
 
+import io.inceptionstreams.cli.report.Charts;
+import io.inceptionstreams.model.training.EpochResult;
 import io.inceptionstreams.model.training.Evaluation;
 import io.inceptionstreams.model.training.FashionMnistTrainer;
 import io.inceptionstreams.model.training.TrainingOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,6 +83,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(
             paramLabel = "N",
+            names = "--stop-after",
+            defaultValue = "0",
+            description =
+                    "Stop once N epochs are done (the bundle written, the checkpoint kept), on the"
+                            + " learning-rate curve of --epochs, so that --resume later continues"
+                            + " as if it had not stopped; 0 = run all --epochs (default: 0).")
+    int stopAfter;
+
+    @Option(
+            paramLabel = "N",
             names = "--train-limit",
             defaultValue = "0",
             description = "Train on the first N images only, 0 = all 60,000 (default: 0).")
@@ -97,6 +112,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE",
+            description =
+                    "Also draw the learning curves (train loss and test accuracy per epoch, those"
+                            + " before a resume included) as a PNG image.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         TrainingOptions options;
@@ -113,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
                             seed,
                             augment,
                             resume,
+                            stopAfter,
                             trainLimit,
                             evalLimit,
                             device,
@@ -124,6 +148,27 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(
                 "bundle written to %s; test accuracy %.4f on %d images%n",
                 output.bundleOut, evaluation.accuracy(), evaluation.count());
+        if (plot != null) {
+            List<Charts.EpochPoint> epochs =
+                    EpochResult.read(output.checkpoints).stream()
+                            .map(
+                                    e ->
+                                            new Charts.EpochPoint(
+                                                    e.epoch(), e.trainLoss(), e.testAccuracy()))
+                            .toList();
+            Charts.learningCurves(
+                    String.format(
+                            Locale.ROOT,
+                            "GoogLeNet on Fashion-MNIST, %dx%d, batch %d: test accuracy %.4f"
+                                    + " (float16 bundle)",
+                            imageSize,
+                            imageSize,
+                            batchSize,
+                            evaluation.accuracy()),
+                    epochs,
+                    plot);
+            System.out.println("learning curves drawn to " + plot);
+        }
         return InceptionStreams.EXIT_OK;
     }
 }

@@ -1,6 +1,7 @@
 package io.inceptionstreams.cli.bench;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,6 +135,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also print the report as one JSON object, last line.")
     boolean json;
 
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE",
+            description = "Also draw the predictor's batch-size sweep as a PNG image.")
+    Path plot;
+
     public BenchCommand() {}
 
     @Override
@@ -169,6 +176,10 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             BenchReport report = new PipelineBenchmark(settings, err).run();
             out.print(report.toTable());
+            if (plot != null) {
+                SweepPlot.draw(report.sweep(), report.environment(), plot);
+                out.println("batch-size sweep drawn to " + plot);
+            }
             if (json) {
                 out.println(report.toJson());
             }

@@ -233,6 +233,11 @@ record BenchReport(
         return out.toString();
     }
 
+    /** For a chart's title: device, cores and MXNet threads. */
+    String environment() {
+        return device + ", " + cores + " cores, OMP_NUM_THREADS=" + ompNumThreads;
+    }
+
     String toJson() {
         BenchJson json = new BenchJson();
         json.field("tool", "inception-streams bench");

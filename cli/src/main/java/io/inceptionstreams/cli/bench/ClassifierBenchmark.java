@@ -196,6 +196,11 @@ public final class ClassifierBenchmark {
             String mxnetVersion,
             Map<String, String> threadingVariables) {
 
+        /** For a chart's title: cores and MXNet threads. */
+        public String summary() {
+            return cores + " cores, OMP_NUM_THREADS=" + ompNumThreads;
+        }
+
         public static Environment current() {
             Map<String, String> variables = new TreeMap<>();
             System.getenv()

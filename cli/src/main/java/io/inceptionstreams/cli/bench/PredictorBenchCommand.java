@@ -105,6 +105,12 @@ public final class PredictorBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Also print the report as one JSON line, last.")
     boolean json;
 
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE",
+            description = "Also draw images/s by batch size as a PNG image.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -133,6 +139,10 @@ public final class PredictorBenchCommand implements Callable<Integer> {
             }
             Report report = ClassifierBenchmark.run(targets, settings);
             out.print(report.toTable());
+            if (plot != null) {
+                SweepPlot.draw(report.results(), report.environment().summary(), plot);
+                out.println("batch-size sweep drawn to " + plot);
+            }
             if (json) {
                 out.println(report.toJson());
             }

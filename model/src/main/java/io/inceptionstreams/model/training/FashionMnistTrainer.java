@@ -14,7 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.optimizer.Adam;
+import ai.djl.util.Pair;
 import io.inceptionstreams.model.bundle.BundleDescriptor;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.bundle.NamedParameters;
@@ -32,7 +32,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 
@@ -44,9 +48,12 @@ import java.util.Random;
  * {@link WarmupCosineSchedule}), on He-scaled Gaussian weights. Images go through the same {@link
  * ImagePreprocessor} that serves them, so training and serving see identical tensors.
  *
- * <p>A checkpoint (all weights, side classifiers included, plus the epoch) is written after every
- * epoch; {@link TrainingOptions#resume()} continues from it, including the learning-rate curve.
- * Adam's moment estimates are not checkpointed, so a resumed run re-warms them over a few steps.
+ * <p>A checkpoint is written after every epoch: all weights (side classifiers included), the
+ * optimizer's state (each parameter's moments and update count, see {@link ResumableAdam}), the
+ * epoch and the per-epoch history ({@link EpochResult}). {@link TrainingOptions#resume()} continues
+ * from it exactly: the data order, the augmentation and dropout draws of every epoch derive from
+ * the seed and the epoch's number, so a resumed run takes the steps the uninterrupted one would
+ * have taken, on the same learning-rate curve.
  */
 public final class FashionMnistTrainer {
 
@@ -57,6 +64,7 @@ public final class FashionMnistTrainer {
 
     private static final String CHECKPOINT_WEIGHTS = "checkpoint.ndlist";
     private static final String CHECKPOINT_STATE = "checkpoint.properties";
+    private static final String CHECKPOINT_OPTIMIZER = "optimizer.ndlist";
 
     private final TrainingOptions options;
     private final PrintStream out;
@@ -84,7 +92,7 @@ public final class FashionMnistTrainer {
         int batch = options.batchSize();
         int stepsPerEpoch = (trainCount + batch - 1) / batch;
 
-        Engine.getEngine("MXNet").setRandomSeed((int) options.seed());
+        Engine.getEngine("MXNet").setRandomSeed(engineSeed(-1));
         Device device = Devices.resolve(options.device());
         GoogLeNet network =
                 GoogLeNet.builder()
@@ -93,16 +101,23 @@ public final class FashionMnistTrainer {
                         .optAuxiliaryClassifiers(true)
                         .build();
         int startEpoch = options.resume() ? completedEpochs() : 0;
+        List<EpochResult> history =
+                new ArrayList<>(
+                        startEpoch == 0
+                                ? List.of()
+                                : EpochResult.read(options.checkpointDir()).stream()
+                                        .filter(e -> e.epoch() <= startEpoch)
+                                        .toList());
         WarmupCosineSchedule schedule =
                 new WarmupCosineSchedule(
                         options.learningRate(),
                         options.learningRate() / 100,
                         Math.min(300, stepsPerEpoch / 2),
-                        options.epochs() * stepsPerEpoch,
-                        startEpoch * stepsPerEpoch);
+                        options.epochs() * stepsPerEpoch);
+        ResumableAdam optimizer = new ResumableAdam(schedule, 0);
         DefaultTrainingConfig config =
                 new DefaultTrainingConfig(new GoogLeNetLoss())
-                        .optOptimizer(Adam.builder().optLearningRateTracker(schedule).build())
+                        .optOptimizer(optimizer)
                         .optInitializer(
                                 new XavierInitializer(
                                         XavierInitializer.RandomType.GAUSSIAN,
@@ -114,9 +129,18 @@ public final class FashionMnistTrainer {
         try (Model model = Model.newInstance("googlenet-fashion-mnist", device, "MXNet")) {
             model.setBlock(network);
             try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(batch, 1, spec.height(), spec.width()));
+                Shape input = new Shape(batch, 1, spec.height(), spec.width());
                 if (startEpoch > 0) {
+                    // The weights go in before the trainer hands the parameters to its parameter
+                    // server, which keeps its own copy from then on and updates that one: loaded
+                    // later, they were used for one forward pass and then replaced by the server's
+                    // copy of the random initialisation.
+                    network.initialize(model.getNDManager(), DataType.FLOAT32, input);
                     loadCheckpoint(network);
+                }
+                trainer.initialize(input);
+                if (startEpoch > 0) {
+                    loadOptimizer(network, optimizer, startEpoch * stepsPerEpoch);
                     out.printf(
                             "resumed from %s after epoch %d%n",
                             options.checkpointDir(), startEpoch);
@@ -131,18 +155,32 @@ public final class FashionMnistTrainer {
                         startEpoch + 1,
                         options.epochs(),
                         device);
-                for (int epoch = startEpoch; epoch < options.epochs(); epoch++) {
-                    trainEpoch(trainer, trainSet, trainCount, preprocessor, epoch);
-                    saveCheckpoint(network, epoch + 1);
+                for (int epoch = startEpoch; epoch < options.lastEpoch(); epoch++) {
+                    // Dropout's draws follow the epoch, so a resumed epoch draws as the first did.
+                    Engine.getEngine("MXNet").setRandomSeed(engineSeed(epoch));
+                    EpochResult trained =
+                            trainEpoch(trainer, trainSet, trainCount, preprocessor, epoch);
+                    double accuracy = quickAccuracy(trainer, testSet, preprocessor);
+                    history.add(
+                            new EpochResult(
+                                    epoch + 1,
+                                    trained.trainLoss(),
+                                    trained.trainAccuracy(),
+                                    accuracy,
+                                    trained.imagesPerSecond()));
+                    saveCheckpoint(network, optimizer, epoch + 1, history);
                     out.printf(
                             Locale.ROOT,
-                            "epoch %d: test accuracy %.4f (training-mode network, float32)%n",
+                            "epoch %d: test accuracy %.4f (training-mode network, float32), %.1f"
+                                    + " images/s%n",
                             epoch + 1,
-                            quickAccuracy(trainer, testSet, preprocessor));
+                            accuracy,
+                            trained.imagesPerSecond());
                 }
             }
             Properties extra = new Properties();
-            extra.setProperty("trained.epochs", String.valueOf(options.epochs()));
+            extra.setProperty(
+                    "trained.epochs", String.valueOf(Math.max(startEpoch, options.lastEpoch())));
             extra.setProperty("trained.with", trainedWith());
             writeBundle(network, spec, extra);
         }
@@ -183,7 +221,8 @@ public final class FashionMnistTrainer {
         return epochs;
     }
 
-    private void trainEpoch(
+    /** The epoch's training figures (its test accuracy is filled in by the caller). */
+    private EpochResult trainEpoch(
             Trainer trainer,
             FashionMnist data,
             int count,
@@ -201,6 +240,7 @@ public final class FashionMnistTrainer {
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
+        long started = System.nanoTime();
         for (int start = 0; start < count; start += batch) {
             int n = Math.min(batch, count - start);
             for (int i = 0; i < n; i++) {
@@ -244,6 +284,17 @@ public final class FashionMnistTrainer {
                             lossSum / seen,
                             (double) correct / seen));
         }
+        return new EpochResult(
+                epoch + 1,
+                lossSum / seen,
+                (double) correct / seen,
+                Double.NaN,
+                seen / ((System.nanoTime() - started) / 1e9));
+    }
+
+    /** MXNet's seed for the epoch ({@code -1}: the weights' initialisation). */
+    private int engineSeed(int epoch) {
+        return (int) (options.seed() * 1009 + epoch + 1);
     }
 
     /** Random horizontal flip and a shift of up to 1/16 of the side, filled with background. */
@@ -359,6 +410,36 @@ public final class FashionMnistTrainer {
         return Integer.parseInt(p.getProperty("epoch"));
     }
 
+    /**
+     * The optimizer's state from the checkpoint; a checkpoint written before it was kept restarts
+     * the moments at zero, on the learning-rate curve at {@code steps}.
+     */
+    private void loadOptimizer(GoogLeNet network, ResumableAdam optimizer, int steps)
+            throws IOException {
+        Path file = options.checkpointDir().resolve(CHECKPOINT_OPTIMIZER);
+        if (!Files.exists(file)) {
+            out.printf(
+                    "note: %s holds no optimizer state (an older checkpoint): Adam's moments"
+                            + " restart at zero%n",
+                    options.checkpointDir());
+            optimizer.startAt(steps);
+            return;
+        }
+        Map<String, String> idOf = new HashMap<>();
+        Map<String, NDArray> weightOf = new HashMap<>();
+        for (Pair<String, Parameter> entry : network.getParameters()) {
+            idOf.put(entry.getKey(), entry.getValue().getId());
+            weightOf.put(entry.getValue().getId(), entry.getValue().getArray());
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            optimizer.load(in, idOf, weightOf);
+        }
+        if (optimizer.steps() != steps) {
+            throw new IOException(
+                    file + " holds " + optimizer.steps() + " steps, the epochs " + steps);
+        }
+    }
+
     private void loadCheckpoint(GoogLeNet network) throws IOException, MalformedModelException {
         Path weights = options.checkpointDir().resolve(CHECKPOINT_WEIGHTS);
         try (InputStream in = Files.newInputStream(weights)) {
@@ -369,13 +450,25 @@ public final class FashionMnistTrainer {
     /**
      * Written to temporary files and moved into place, so a crash never leaves half a checkpoint.
      */
-    private void saveCheckpoint(GoogLeNet network, int epoch) throws IOException {
+    private void saveCheckpoint(
+            GoogLeNet network, ResumableAdam optimizer, int epoch, List<EpochResult> history)
+            throws IOException {
         Path dir = options.checkpointDir();
         Files.createDirectories(dir);
         Path weights = dir.resolve(CHECKPOINT_WEIGHTS + ".tmp");
         try (OutputStream o = Files.newOutputStream(weights)) {
             NamedParameters.write(network, o, DataType.FLOAT32, name -> true);
         }
+        Map<String, String> nameOf = new HashMap<>();
+        for (Pair<String, Parameter> entry : network.getParameters()) {
+            nameOf.put(entry.getValue().getId(), entry.getKey());
+        }
+        Path moments = dir.resolve(CHECKPOINT_OPTIMIZER + ".tmp");
+        try (OutputStream o = Files.newOutputStream(moments)) {
+            optimizer.save(o, nameOf);
+        }
+        Path curve = dir.resolve(EpochResult.FILE + ".tmp");
+        Files.writeString(curve, EpochResult.csv(history));
         Properties p = new Properties();
         p.setProperty("epoch", String.valueOf(epoch));
         p.setProperty("image.size", String.valueOf(options.imageSize()));
@@ -385,11 +478,16 @@ public final class FashionMnistTrainer {
         try (OutputStream o = Files.newOutputStream(state)) {
             p.store(o, "GoogLeNet Fashion-MNIST training checkpoint");
         }
-        Files.move(
-                weights,
-                dir.resolve(CHECKPOINT_WEIGHTS),
-                StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        // The properties file names the epoch, so it moves last: until it does, a resume
+        // reads the epoch before and fails on the optimizer's step count rather than mixing.
+        for (Path part : List.of(weights, moments, curve)) {
+            String name = part.getFileName().toString();
+            Files.move(
+                    part,
+                    dir.resolve(name.substring(0, name.length() - ".tmp".length())),
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.move(
                 state,
                 dir.resolve(CHECKPOINT_STATE),

@@ -15,6 +15,9 @@ import java.nio.file.Path;
  * @param seed seeds weights, shuffling, dropout and augmentation
  * @param augment random horizontal flips and shifts of up to 1/16 of the side
  * @param resume continue from the newest checkpoint in checkpointDir
+ * @param stopAfter stop once this many epochs are done, 0 to run all {@code epochs}: the learning
+ *     rate still follows the curve of {@code epochs}, so that a later {@code resume} continues
+ *     exactly as if the run had not stopped
  * @param trainLimit use only the first N training images (0 = all), for smoke runs
  * @param evalLimit evaluate on the first N test images (0 = all 10,000)
  * @param device auto, cpu or gpu:N
@@ -31,15 +34,22 @@ public record TrainingOptions(
         long seed,
         boolean augment,
         boolean resume,
+        int stopAfter,
         int trainLimit,
         int evalLimit,
         String device,
         String version) {
 
     public TrainingOptions {
-        if (epochs < 1 || batchSize < 1 || imageSize < 16 || learningRate <= 0) {
+        if (epochs < 1 || batchSize < 1 || imageSize < 16 || learningRate <= 0 || stopAfter < 0) {
             throw new IllegalArgumentException(
-                    "epochs and batch size must be >= 1, image size >= 16, learning rate > 0");
+                    "epochs and batch size must be >= 1, image size >= 16, learning rate > 0,"
+                            + " stop-after >= 0");
         }
+    }
+
+    /** The epoch this run stops after. */
+    public int lastEpoch() {
+        return stopAfter == 0 ? epochs : Math.min(epochs, stopAfter);
     }
 }

@@ -4,8 +4,7 @@ import ai.djl.training.tracker.Tracker;
 
 /**
  * Learning rate: a linear warm-up to {@code peak}, then a cosine decay to {@code floor} at the last
- * step. {@code firstStep} shifts the count so a resumed run continues the curve where the
- * checkpoint left it (DJL's optimizer counts its updates from zero again after a restart).
+ * step, by the step's number over the whole run (a resumed run's optimizer restores its count).
  */
 final class WarmupCosineSchedule implements Tracker {
 
@@ -13,19 +12,16 @@ final class WarmupCosineSchedule implements Tracker {
     private final float floor;
     private final int warmupSteps;
     private final int totalSteps;
-    private final int firstStep;
 
-    WarmupCosineSchedule(float peak, float floor, int warmupSteps, int totalSteps, int firstStep) {
+    WarmupCosineSchedule(float peak, float floor, int warmupSteps, int totalSteps) {
         this.peak = peak;
         this.floor = floor;
         this.warmupSteps = Math.max(1, warmupSteps);
         this.totalSteps = Math.max(this.warmupSteps + 1, totalSteps);
-        this.firstStep = firstStep;
     }
 
     @Override
-    public float getNewValue(int numUpdate) {
-        int step = firstStep + numUpdate;
+    public float getNewValue(int step) {
         if (step < warmupSteps) {
             return peak * (step + 1) / warmupSteps;
         }

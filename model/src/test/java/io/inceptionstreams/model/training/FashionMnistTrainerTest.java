@@ -2,7 +2,10 @@ package io.inceptionstreams.model.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.fashionmnist.FashionMnist;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,10 +24,14 @@ class FashionMnistTrainerTest {
     @TempDir Path dir;
 
     private TrainingOptions options(int epochs, boolean resume) {
+        return options("checkpoints", epochs, resume, 0);
+    }
+
+    private TrainingOptions options(String checkpoints, int epochs, boolean resume, int stopAfter) {
         return new TrainingOptions(
                 FashionMnist.defaultDir(),
                 dir.resolve("bundle"),
-                dir.resolve("checkpoints"),
+                dir.resolve(checkpoints),
                 epochs,
                 32,
                 1e-3f,
@@ -31,6 +39,7 @@ class FashionMnistTrainerTest {
                 7,
                 true,
                 resume,
+                stopAfter,
                 128,
                 64,
                 "cpu",
@@ -62,6 +71,84 @@ class FashionMnistTrainerTest {
         assertThat(output).contains("epoch 2/2").doesNotContain("epoch 1/2");
         assertThat(checkpointEpoch()).isEqualTo(2);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("loss", "accuracy");
+
+        // And the history holds both epochs, the first from before the resume
+        List<EpochResult> history = EpochResult.read(dir.resolve("checkpoints"));
+        assertThat(history).extracting(EpochResult::epoch).containsExactly(1, 2);
+        assertThat(history)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.trainLoss()).isPositive();
+                            assertThat(e.testAccuracy()).isBetween(0.0, 1.0);
+                            assertThat(e.imagesPerSecond()).isPositive();
+                        });
+    }
+
+    @Test
+    void shouldResumeOnExactlyTheStepsOfTheUninterruptedRun() throws Exception {
+        // Given two epochs in one run, and a run of two stopped after one then resumed
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true);
+        new FashionMnistTrainer(options("straight", 2, false, 0), quiet).train();
+        new FashionMnistTrainer(options("resumed", 2, false, 1), quiet).train();
+        copy(dir.resolve("resumed"), dir.resolve("without-moments"));
+        new FashionMnistTrainer(options("resumed", 2, true, 0), quiet).train();
+
+        // When a third resumes from a copy of the checkpoint without the optimizer's state
+        Files.delete(dir.resolve("without-moments/optimizer.ndlist"));
+        ByteArrayOutputStream noted = new ByteArrayOutputStream();
+        new FashionMnistTrainer(
+                        options("without-moments", 2, true, 0), new PrintStream(noted, true))
+                .train();
+
+        // Then the resumed weights are those of the uninterrupted run, and without the moments
+        // they are not (which is what the optimizer's checkpoint is for)
+        assertThat(maxDifference("straight", "resumed")).isZero();
+        assertThat(maxDifference("straight", "without-moments")).isGreaterThan(1e-4);
+        assertThat(noted.toString(StandardCharsets.UTF_8)).contains("restart at zero");
+        assertThat(EpochResult.read(dir.resolve("resumed")))
+                .extracting(
+                        EpochResult::epoch,
+                        EpochResult::trainLoss,
+                        EpochResult::trainAccuracy,
+                        EpochResult::testAccuracy)
+                .isEqualTo(
+                        EpochResult.read(dir.resolve("straight")).stream()
+                                .map(
+                                        e ->
+                                                tuple(
+                                                        e.epoch(),
+                                                        e.trainLoss(),
+                                                        e.trainAccuracy(),
+                                                        e.testAccuracy()))
+                                .toList());
+    }
+
+    /** The largest absolute difference between two checkpoints' weights. */
+    private double maxDifference(String a, String b) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDList left = NDList.decode(manager, Files.readAllBytes(weights(a)));
+            NDList right = NDList.decode(manager, Files.readAllBytes(weights(b)));
+            assertThat(left.size()).isEqualTo(right.size()).isPositive();
+            double max = 0;
+            for (int i = 0; i < left.size(); i++) {
+                assertThat(left.get(i).getName()).isEqualTo(right.get(i).getName());
+                max = Math.max(max, left.get(i).sub(right.get(i)).abs().max().getFloat());
+            }
+            return max;
+        }
+    }
+
+    private Path weights(String checkpoints) {
+        return dir.resolve(checkpoints).resolve("checkpoint.ndlist");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
     }
 
     @Test

@@ -9,19 +9,11 @@ class WarmupCosineScheduleTest {
 
     @Test
     void shouldWarmUpLinearlyThenDecayToTheFloor() {
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(1e-3f, 1e-5f, 10, 110, 0);
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(1e-3f, 1e-5f, 10, 110);
         assertThat(schedule.getNewValue(0)).isCloseTo(1e-4f, within(1e-9f));
         assertThat(schedule.getNewValue(9)).isCloseTo(1e-3f, within(1e-9f));
         assertThat(schedule.getNewValue(60)).isCloseTo((1e-3f + 1e-5f) / 2, within(1e-7f));
         assertThat(schedule.getNewValue(110)).isCloseTo(1e-5f, within(1e-9f));
         assertThat(schedule.getNewValue(500)).isCloseTo(1e-5f, within(1e-9f));
-    }
-
-    @Test
-    void shouldContinueTheCurveWhereAResumedRunStarts() {
-        WarmupCosineSchedule fresh = new WarmupCosineSchedule(1e-3f, 1e-5f, 10, 110, 0);
-        WarmupCosineSchedule resumed = new WarmupCosineSchedule(1e-3f, 1e-5f, 10, 110, 50);
-        assertThat(resumed.getNewValue(0)).isEqualTo(fresh.getNewValue(50));
-        assertThat(resumed.getNewValue(25)).isEqualTo(fresh.getNewValue(75));
     }
 }
