@@ -20,7 +20,11 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        subcommands = {PredictorBenchCommand.class, SwapBenchCommand.class},
+        subcommands = {
+            PredictorBenchCommand.class,
+            SwapBenchCommand.class,
+            TrainBenchCommand.class
+        },
         sortOptions = false,
         description = {
             "Measures, in one run: the batched predictor alone on preprocessed tensors (with a"

@@ -2,7 +2,6 @@ package io.inceptionstreams.model.training;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,10 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import io.inceptionstreams.model.bundle.BundleDescriptor;
 import io.inceptionstreams.model.bundle.ModelBundle;
@@ -115,68 +114,50 @@ public final class FashionMnistTrainer {
                         Math.min(300, stepsPerEpoch / 2),
                         options.epochs() * stepsPerEpoch);
         ResumableAdam optimizer = new ResumableAdam(schedule, 0);
-        DefaultTrainingConfig config =
-                new DefaultTrainingConfig(new GoogLeNetLoss())
-                        .optOptimizer(optimizer)
-                        .optInitializer(
-                                new XavierInitializer(
-                                        XavierInitializer.RandomType.GAUSSIAN,
-                                        XavierInitializer.FactorType.IN,
-                                        2),
-                                Parameter.Type.WEIGHT)
-                        .optDevices(new Device[] {device});
+        network.setInitializer(
+                new XavierInitializer(
+                        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
+                Parameter.Type.WEIGHT);
 
-        try (Model model = Model.newInstance("googlenet-fashion-mnist", device, "MXNet")) {
-            model.setBlock(network);
-            try (Trainer trainer = model.newTrainer(config)) {
-                Shape input = new Shape(batch, 1, spec.height(), spec.width());
-                if (startEpoch > 0) {
-                    // The weights go in before the trainer hands the parameters to its parameter
-                    // server, which keeps its own copy from then on and updates that one: loaded
-                    // later, they were used for one forward pass and then replaced by the server's
-                    // copy of the random initialisation.
-                    network.initialize(model.getNDManager(), DataType.FLOAT32, input);
-                    loadCheckpoint(network);
-                }
-                trainer.initialize(input);
-                if (startEpoch > 0) {
-                    loadOptimizer(network, optimizer, startEpoch * stepsPerEpoch);
-                    out.printf(
-                            "resumed from %s after epoch %d%n",
-                            options.checkpointDir(), startEpoch);
-                }
+        try (NDManager manager = NDManager.newBaseManager(device, "MXNet")) {
+            Step step = new Step(network, manager, new GoogLeNetLoss(), optimizer);
+            network.initialize(
+                    manager, DataType.FLOAT32, new Shape(batch, 1, spec.height(), spec.width()));
+            if (startEpoch > 0) {
+                loadCheckpoint(network);
+                loadOptimizer(network, optimizer, startEpoch * stepsPerEpoch);
+                out.printf("resumed from %s after epoch %d%n", options.checkpointDir(), startEpoch);
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "training GoogLeNet on %d Fashion-MNIST images at %dx%d, batch %d, epochs %d-%d, %s%n",
+                    trainCount,
+                    spec.width(),
+                    spec.height(),
+                    batch,
+                    startEpoch + 1,
+                    options.epochs(),
+                    device);
+            for (int epoch = startEpoch; epoch < options.lastEpoch(); epoch++) {
+                // Dropout's draws follow the epoch, so a resumed epoch draws as the first did.
+                Engine.getEngine("MXNet").setRandomSeed(engineSeed(epoch));
+                EpochResult trained = trainEpoch(step, trainSet, trainCount, preprocessor, epoch);
+                double accuracy = quickAccuracy(step, testSet, preprocessor);
+                history.add(
+                        new EpochResult(
+                                epoch + 1,
+                                trained.trainLoss(),
+                                trained.trainAccuracy(),
+                                accuracy,
+                                trained.imagesPerSecond()));
+                saveCheckpoint(network, optimizer, epoch + 1, history);
                 out.printf(
                         Locale.ROOT,
-                        "training GoogLeNet on %d Fashion-MNIST images at %dx%d, batch %d, epochs %d-%d, %s%n",
-                        trainCount,
-                        spec.width(),
-                        spec.height(),
-                        batch,
-                        startEpoch + 1,
-                        options.epochs(),
-                        device);
-                for (int epoch = startEpoch; epoch < options.lastEpoch(); epoch++) {
-                    // Dropout's draws follow the epoch, so a resumed epoch draws as the first did.
-                    Engine.getEngine("MXNet").setRandomSeed(engineSeed(epoch));
-                    EpochResult trained =
-                            trainEpoch(trainer, trainSet, trainCount, preprocessor, epoch);
-                    double accuracy = quickAccuracy(trainer, testSet, preprocessor);
-                    history.add(
-                            new EpochResult(
-                                    epoch + 1,
-                                    trained.trainLoss(),
-                                    trained.trainAccuracy(),
-                                    accuracy,
-                                    trained.imagesPerSecond()));
-                    saveCheckpoint(network, optimizer, epoch + 1, history);
-                    out.printf(
-                            Locale.ROOT,
-                            "epoch %d: test accuracy %.4f (training-mode network, float32), %.1f"
-                                    + " images/s%n",
-                            epoch + 1,
-                            accuracy,
-                            trained.imagesPerSecond());
-                }
+                        "epoch %d: test accuracy %.4f (training-mode network, float32), %.1f"
+                                + " images/s%n",
+                        epoch + 1,
+                        accuracy,
+                        trained.imagesPerSecond());
             }
             Properties extra = new Properties();
             extra.setProperty(
@@ -223,7 +204,7 @@ public final class FashionMnistTrainer {
 
     /** The epoch's training figures (its test accuracy is filled in by the caller). */
     private EpochResult trainEpoch(
-            Trainer trainer,
+            Step training,
             FashionMnist data,
             int count,
             ImagePreprocessor preprocessor,
@@ -251,20 +232,14 @@ public final class FashionMnistTrainer {
                 }
                 labels[i] = data.label(index);
             }
-            try (NDManager step = trainer.getManager().newSubManager()) {
+            try (NDManager step = training.manager().newSubManager()) {
                 Shape shape =
                         new Shape(n, 1, preprocessor.spec().height(), preprocessor.spec().width());
                 NDArray x = step.create(java.nio.FloatBuffer.wrap(images, 0, n * imageSize), shape);
                 NDArray y = step.create(java.nio.FloatBuffer.wrap(labels, 0, n), new Shape(n));
-                NDList predictions;
-                float loss;
-                try (GradientCollector collector = trainer.newGradientCollector()) {
-                    predictions = trainer.forward(new NDList(x));
-                    NDArray lossValue = trainer.getLoss().evaluate(new NDList(y), predictions);
-                    collector.backward(lossValue);
-                    loss = lossValue.getFloat();
-                }
-                trainer.step();
+                Trained trained = training.train(x, y);
+                NDList predictions = trained.predictions();
+                float loss = trained.loss();
                 correct +=
                         predictions
                                 .get(0)
@@ -318,8 +293,7 @@ public final class FashionMnistTrainer {
         }
     }
 
-    private double quickAccuracy(
-            Trainer trainer, FashionMnist data, ImagePreprocessor preprocessor) {
+    private double quickAccuracy(Step training, FashionMnist data, ImagePreprocessor preprocessor) {
         int count =
                 options.evalLimit() <= 0 ? data.size() : Math.min(options.evalLimit(), data.size());
         int batch = 250;
@@ -331,7 +305,7 @@ public final class FashionMnistTrainer {
             for (int i = 0; i < n; i++) {
                 preprocessor.preprocess(data.image(start + i), images, i * imageSize);
             }
-            try (NDManager step = trainer.getManager().newSubManager()) {
+            try (NDManager step = training.manager().newSubManager()) {
                 NDArray x =
                         step.create(
                                 java.nio.FloatBuffer.wrap(images, 0, n * imageSize),
@@ -340,7 +314,8 @@ public final class FashionMnistTrainer {
                                         1,
                                         preprocessor.spec().height(),
                                         preprocessor.spec().width()));
-                long[] predicted = trainer.evaluate(new NDList(x)).get(0).argMax(1).toLongArray();
+                long[] predicted =
+                        training.forward(new NDList(x), false).get(0).argMax(1).toLongArray();
                 for (int i = 0; i < n; i++) {
                     if (predicted[i] == data.label(start + i)) {
                         correct++;
@@ -507,5 +482,65 @@ public final class FashionMnistTrainer {
             order[j] = t;
         }
         return order;
+    }
+
+    /**
+     * One training step without DJL's {@code Trainer}: the network on its own parameter arrays, and
+     * the optimizer updating them in place. The {@code Trainer} routes every update through the
+     * engine's parameter server (for MXNet a KVStore that keeps a copy of every weight and pushes
+     * and pulls each one per step): on one device that is only a cost, measured by {@code bench
+     * train}, and its copy, taken when the trainer initializes, is what made loading a checkpoint
+     * after that a no-op.
+     */
+    /** What one training step gave: the network's outputs on the batch and its loss. */
+    record Trained(NDList predictions, float loss) {}
+
+    static final class Step {
+        private final GoogLeNet network;
+        private final NDManager manager;
+        private final Loss loss;
+        private final ResumableAdam optimizer;
+        private final ParameterStore store;
+
+        Step(GoogLeNet network, NDManager manager, Loss loss, ResumableAdam optimizer) {
+            this.network = network;
+            this.manager = manager;
+            this.loss = loss;
+            this.optimizer = optimizer;
+            this.store = new ParameterStore(manager, false);
+        }
+
+        NDManager manager() {
+            return manager;
+        }
+
+        NDList forward(NDList inputs, boolean training) {
+            return network.forward(store, inputs, training);
+        }
+
+        /** Forward, loss and backward on one batch, then the update. */
+        Trained train(NDArray images, NDArray labels) {
+            NDList predictions;
+            float value;
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                predictions = forward(new NDList(images), true);
+                NDArray lossValue = loss.evaluate(new NDList(labels), predictions);
+                collector.backward(lossValue);
+                value = lossValue.getFloat();
+            }
+            update();
+            return new Trained(predictions, value);
+        }
+
+        /** Applies the gradients of the last backward pass to every trainable parameter. */
+        private void update() {
+            for (Pair<String, Parameter> entry : network.getParameters()) {
+                Parameter parameter = entry.getValue();
+                if (parameter.requiresGradient()) {
+                    NDArray weight = parameter.getArray();
+                    optimizer.update(parameter.getId(), weight, weight.getGradient());
+                }
+            }
+        }
     }
 }
