@@ -132,6 +132,8 @@ final class ModelCommand implements Runnable {
                             imageSize,
                             0,
                             false,
+                            0,
+                            0,
                             true,
                             0,
                             0,

@@ -78,6 +78,23 @@ final class TrainCommand implements Callable<Integer> {
             description = "Random flips and shifts; --no-augment turns them off (default: on).")
     boolean augment;
 
+    @Option(
+            paramLabel = "P",
+            names = "--random-erasing",
+            defaultValue = "0",
+            description =
+                    "Probability of erasing a random rectangle (2-33%% of the image) of each"
+                            + " training image with noise (default: ${DEFAULT-VALUE}).")
+    float randomErasing;
+
+    @Option(
+            paramLabel = "E",
+            names = "--label-smoothing",
+            defaultValue = "0",
+            description =
+                    "Share of each target spread over all classes (default: ${DEFAULT-VALUE}).")
+    float labelSmoothing;
+
     @Option(names = "--resume", description = "Continue from the newest checkpoint.")
     boolean resume;
 
@@ -135,6 +152,8 @@ final class TrainCommand implements Callable<Integer> {
                             imageSize,
                             seed,
                             augment,
+                            randomErasing,
+                            labelSmoothing,
                             resume,
                             stopAfter,
                             trainLimit,

@@ -120,7 +120,12 @@ public final class FashionMnistTrainer {
                 Parameter.Type.WEIGHT);
 
         try (NDManager manager = NDManager.newBaseManager(device, "MXNet")) {
-            Step step = new Step(network, manager, new GoogLeNetLoss(), optimizer);
+            Step step =
+                    new Step(
+                            network,
+                            manager,
+                            new GoogLeNetLoss(options.labelSmoothing()),
+                            optimizer);
             network.initialize(
                     manager, DataType.FLOAT32, new Shape(batch, 1, spec.height(), spec.width()));
             if (startEpoch > 0) {
@@ -230,6 +235,12 @@ public final class FashionMnistTrainer {
                 if (options.augment()) {
                     augment(images, i * imageSize, preprocessor.spec(), augmentation);
                 }
+                erase(
+                        images,
+                        i * imageSize,
+                        preprocessor.spec(),
+                        augmentation,
+                        options.randomErasing());
                 labels[i] = data.label(index);
             }
             try (NDManager step = training.manager().newSubManager()) {
@@ -293,6 +304,36 @@ public final class FashionMnistTrainer {
         }
     }
 
+    /**
+     * Random erasing (Zhong et al., 2017): with {@code probability}, a rectangle of 2-33% of the
+     * image with an aspect ratio of 0.3-3.3 is filled with Gaussian noise (in normalised units).
+     * Draws nothing when {@code probability} is 0, so runs without it see the same augmentation.
+     */
+    static void erase(
+            float[] images, int offset, InputSpec spec, Random random, float probability) {
+        if (probability <= 0 || random.nextFloat() >= probability) {
+            return;
+        }
+        int w = spec.width();
+        int h = spec.height();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double area = w * h * (0.02 + random.nextDouble() * 0.31);
+            double aspect = Math.exp(Math.log(0.3) + random.nextDouble() * 2 * Math.log(1 / 0.3));
+            int eh = (int) Math.round(Math.sqrt(area * aspect));
+            int ew = (int) Math.round(Math.sqrt(area / aspect));
+            if (eh >= 1 && ew >= 1 && eh < h && ew < w) {
+                int top = random.nextInt(h - eh + 1);
+                int left = random.nextInt(w - ew + 1);
+                for (int y = top; y < top + eh; y++) {
+                    for (int x = left; x < left + ew; x++) {
+                        images[offset + y * w + x] = (float) random.nextGaussian();
+                    }
+                }
+                return;
+            }
+        }
+    }
+
     private double quickAccuracy(Step training, FashionMnist data, ImagePreprocessor preprocessor) {
         int count =
                 options.evalLimit() <= 0 ? data.size() : Math.min(options.evalLimit(), data.size());
@@ -348,13 +389,16 @@ public final class FashionMnistTrainer {
     private String trainedWith() {
         return String.format(
                 Locale.ROOT,
-                "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s",
+                "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s random-erasing=%s"
+                        + " label-smoothing=%s",
                 options.epochs(),
                 options.batchSize(),
                 options.learningRate(),
                 options.imageSize(),
                 options.seed(),
-                options.augment());
+                options.augment(),
+                options.randomErasing(),
+                options.labelSmoothing());
     }
 
     private Properties checkpointState() throws IOException {

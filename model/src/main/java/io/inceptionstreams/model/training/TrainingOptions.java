@@ -14,6 +14,9 @@ import java.nio.file.Path;
  * @param imageSize square input side; Fashion-MNIST's 28x28 images are resized to it
  * @param seed seeds weights, shuffling, dropout and augmentation
  * @param augment random horizontal flips and shifts of up to 1/16 of the side
+ * @param randomErasing probability of erasing a random rectangle of each training image (Zhong et
+ *     al., 2017), after the flip and shift; 0 for none
+ * @param labelSmoothing share of each target spread evenly over the classes; 0 for none
  * @param resume continue from the newest checkpoint in checkpointDir
  * @param stopAfter stop once this many epochs are done, 0 to run all {@code epochs}: the learning
  *     rate still follows the curve of {@code epochs}, so that a later {@code resume} continues
@@ -33,6 +36,8 @@ public record TrainingOptions(
         int imageSize,
         long seed,
         boolean augment,
+        float randomErasing,
+        float labelSmoothing,
         boolean resume,
         int stopAfter,
         int trainLimit,
@@ -45,6 +50,10 @@ public record TrainingOptions(
             throw new IllegalArgumentException(
                     "epochs and batch size must be >= 1, image size >= 16, learning rate > 0,"
                             + " stop-after >= 0");
+        }
+        if (randomErasing < 0 || randomErasing > 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
+            throw new IllegalArgumentException(
+                    "random erasing must be in [0, 1] and label smoothing in [0, 1)");
         }
     }
 

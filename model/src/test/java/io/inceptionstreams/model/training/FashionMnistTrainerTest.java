@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.inceptionstreams.model.bundle.ModelBundle;
 import io.inceptionstreams.model.fashionmnist.FashionMnist;
+import io.inceptionstreams.model.preprocess.InputSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,6 +39,8 @@ class FashionMnistTrainerTest {
                 48,
                 7,
                 true,
+                0.5f,
+                0.1f,
                 resume,
                 stopAfter,
                 128,
@@ -149,6 +152,41 @@ class FashionMnistTrainerTest {
                 Files.copy(file, to.resolve(file.getFileName()));
             }
         }
+    }
+
+    @Test
+    void shouldEraseOneRectangleWithNoiseAndDrawNothingWhenOff() {
+        InputSpec spec = FashionMnistTrainer.inputSpec(48);
+        float[] image = new float[48 * 48];
+        java.util.Random random = new java.util.Random(3);
+        FashionMnistTrainer.erase(image, 0, spec, random, 0);
+        assertThat(random.nextInt()).isEqualTo(new java.util.Random(3).nextInt());
+        assertThat(image).containsOnly(0f);
+
+        FashionMnistTrainer.erase(image, 0, spec, new java.util.Random(3), 1);
+        int rows = 0;
+        int columns = 0;
+        for (int y = 0; y < 48; y++) {
+            boolean touched = false;
+            for (int x = 0; x < 48; x++) {
+                touched |= image[y * 48 + x] != 0;
+            }
+            rows += touched ? 1 : 0;
+        }
+        for (int x = 0; x < 48; x++) {
+            boolean touched = false;
+            for (int y = 0; y < 48; y++) {
+                touched |= image[y * 48 + x] != 0;
+            }
+            columns += touched ? 1 : 0;
+        }
+        long erased = 0;
+        for (float v : image) {
+            erased += v != 0 ? 1 : 0;
+        }
+        // One rectangle of rows x columns, of 2-33% of the image
+        assertThat(erased).isEqualTo((long) rows * columns);
+        assertThat(erased).isBetween((long) (0.015 * 48 * 48), (long) (0.34 * 48 * 48));
     }
 
     @Test
