@@ -26,7 +26,8 @@ final class BenchJson {
         return this;
     }
 
-    private static String quote(String value) {
+    /** {@code value} as a JSON string. */
+    static String quote(String value) {
         StringBuilder q = new StringBuilder("\"");
         for (char ch : value.toCharArray()) {
             switch (ch) {

@@ -301,18 +301,19 @@ public final class ClassifierBenchmark {
         public String toJson() {
             StringBuilder out = new StringBuilder("{");
             out.append("\"tool\":\"ClassifierBenchmark\"");
-            out.append(",\"omp_num_threads\":").append(quote(environment.ompNumThreads()));
+            out.append(",\"omp_num_threads\":")
+                    .append(BenchJson.quote(environment.ompNumThreads()));
             out.append(",\"cores\":").append(environment.cores());
-            out.append(",\"java\":").append(quote(environment.javaVersion()));
-            out.append(",\"djl\":").append(quote(environment.djlVersion()));
-            out.append(",\"mxnet\":").append(quote(environment.mxnetVersion()));
+            out.append(",\"java\":").append(BenchJson.quote(environment.javaVersion()));
+            out.append(",\"djl\":").append(BenchJson.quote(environment.djlVersion()));
+            out.append(",\"mxnet\":").append(BenchJson.quote(environment.mxnetVersion()));
             out.append(",\"env\":{");
             int i = 0;
             for (Map.Entry<String, String> e : environment.threadingVariables().entrySet()) {
                 out.append(i++ == 0 ? "" : ",")
-                        .append(quote(e.getKey()))
+                        .append(BenchJson.quote(e.getKey()))
                         .append(':')
-                        .append(quote(e.getValue()));
+                        .append(BenchJson.quote(e.getValue()));
             }
             out.append("},\"warmup_batches\":").append(settings.warmupBatches());
             out.append(",\"min_batches\":").append(settings.minBatches());
@@ -323,13 +324,13 @@ public final class ClassifierBenchmark {
                 Double ratio = ratioToFirst(m);
                 out.append(r == 0 ? "" : ",")
                         .append("{\"model\":")
-                        .append(quote(m.model()))
+                        .append(BenchJson.quote(m.model()))
                         .append(",\"input\":")
-                        .append(quote(m.input()))
+                        .append(BenchJson.quote(m.input()))
                         .append(",\"classes\":")
                         .append(m.classes())
                         .append(",\"execution\":")
-                        .append(quote(shortName(m.execution())))
+                        .append(BenchJson.quote(shortName(m.execution())))
                         .append(",\"batch_size\":")
                         .append(m.batchSize())
                         .append(",\"batches\":")
@@ -545,25 +546,6 @@ public final class ClassifierBenchmark {
 
     static Execution parseExecution(String name) {
         return Execution.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-
-    private static String quote(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char ch : value.toCharArray()) {
-            switch (ch) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                default -> {
-                    if (ch < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        out.append(ch);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     private static String number(double value) {

@@ -78,6 +78,24 @@ public final class FashionMnistTrainer {
         return new InputSpec(imageSize, imageSize, 1, new float[] {MEAN}, new float[] {STD});
     }
 
+    /**
+     * The network trained here: GoogLeNet for Fashion-MNIST's ten classes on grayscale input, with
+     * its side heads, weights drawn He-scaled Gaussian (Xavier with factor 2 over the inputs).
+     */
+    static GoogLeNet network() {
+        GoogLeNet network =
+                GoogLeNet.builder()
+                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
+                        .optInputChannels(1)
+                        .optAuxiliaryClassifiers(true)
+                        .build();
+        network.setInitializer(
+                new XavierInitializer(
+                        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
+                Parameter.Type.WEIGHT);
+        return network;
+    }
+
     /** Trains, writes the bundle, and returns its evaluation on the test set. */
     public Evaluation train() throws IOException, MalformedModelException {
         FashionMnist trainSet = FashionMnist.load(options.dataDir(), FashionMnist.Split.TRAIN);
@@ -93,12 +111,7 @@ public final class FashionMnistTrainer {
 
         Engine.getEngine("MXNet").setRandomSeed(engineSeed(-1));
         Device device = Devices.resolve(options.device());
-        GoogLeNet network =
-                GoogLeNet.builder()
-                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
-                        .optInputChannels(1)
-                        .optAuxiliaryClassifiers(true)
-                        .build();
+        GoogLeNet network = network();
         int startEpoch = options.resume() ? completedEpochs() : 0;
         List<EpochResult> history =
                 new ArrayList<>(
@@ -114,11 +127,6 @@ public final class FashionMnistTrainer {
                         Math.min(300, stepsPerEpoch / 2),
                         options.epochs() * stepsPerEpoch);
         ResumableAdam optimizer = new ResumableAdam(schedule, 0);
-        network.setInitializer(
-                new XavierInitializer(
-                        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
-                Parameter.Type.WEIGHT);
-
         try (NDManager manager = NDManager.newBaseManager(device, "MXNet")) {
             Step step =
                     new Step(
@@ -189,12 +197,7 @@ public final class FashionMnistTrainer {
     public int exportCheckpoint() throws IOException, MalformedModelException {
         int epochs = completedEpochs();
         InputSpec spec = inputSpec(options.imageSize());
-        GoogLeNet network =
-                GoogLeNet.builder()
-                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
-                        .optInputChannels(1)
-                        .optAuxiliaryClassifiers(true)
-                        .build();
+        GoogLeNet network = network();
         try (NDManager manager = NDManager.newBaseManager()) {
             network.initialize(
                     manager, DataType.FLOAT32, new Shape(1, 1, spec.height(), spec.width()));

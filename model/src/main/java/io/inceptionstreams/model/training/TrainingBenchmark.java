@@ -7,11 +7,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
 import io.inceptionstreams.model.classify.Devices;
 import io.inceptionstreams.model.fashionmnist.FashionMnist;
 import io.inceptionstreams.model.googlenet.GoogLeNet;
@@ -42,16 +40,7 @@ public final class TrainingBenchmark {
     public static double imagesPerSecond(
             Loop loop, int imageSize, int batch, int warmup, int steps, String device) {
         Device target = Devices.resolve(device);
-        GoogLeNet network =
-                GoogLeNet.builder()
-                        .setNumClasses(FashionMnist.CLASS_NAMES.size())
-                        .optInputChannels(1)
-                        .optAuxiliaryClassifiers(true)
-                        .build();
-        network.setInitializer(
-                new XavierInitializer(
-                        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
-                Parameter.Type.WEIGHT);
+        GoogLeNet network = FashionMnistTrainer.network();
         ResumableAdam optimizer =
                 new ResumableAdam(new WarmupCosineSchedule(1e-3f, 1e-5f, 1, warmup + steps), 0);
         Shape shape = new Shape(batch, 1, imageSize, imageSize);
