@@ -70,7 +70,7 @@ public final class Charts {
         chart.setYAxisGroupTitle(1, "test accuracy");
         XYStyler styler = chart.getStyler();
         styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setXAxisDecimalPattern("0");
         styler.setChartBackgroundColor(Color.WHITE);
         write(chart, png);
