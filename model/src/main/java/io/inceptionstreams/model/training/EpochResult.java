@@ -27,6 +27,12 @@ public record EpochResult(
         double imagesPerSecond) {
 
     static final String FILE = "history.csv";
+
+    /** This epoch with its test accuracy, once measured. */
+    EpochResult withTestAccuracy(double accuracy) {
+        return new EpochResult(epoch, trainLoss, trainAccuracy, accuracy, imagesPerSecond);
+    }
+
     private static final String HEADER =
             "epoch,train_loss,train_accuracy,test_accuracy,images_per_second";
 
