@@ -134,6 +134,7 @@ final class ModelCommand implements Runnable {
                             false,
                             0,
                             0,
+                            0,
                             true,
                             0,
                             0,

@@ -95,6 +95,15 @@ final class TrainCommand implements Callable<Integer> {
                     "Share of each target spread over all classes (default: ${DEFAULT-VALUE}).")
     float labelSmoothing;
 
+    @Option(
+            paramLabel = "W",
+            names = "--weight-decay",
+            defaultValue = "0",
+            description =
+                    "L2 weight decay, added to each gradient as W times the weight before Adam's"
+                            + " update (default: ${DEFAULT-VALUE}).")
+    float weightDecay;
+
     @Option(names = "--resume", description = "Continue from the newest checkpoint.")
     boolean resume;
 
@@ -154,6 +163,7 @@ final class TrainCommand implements Callable<Integer> {
                             augment,
                             randomErasing,
                             labelSmoothing,
+                            weightDecay,
                             resume,
                             stopAfter,
                             trainLimit,

@@ -126,7 +126,7 @@ public final class FashionMnistTrainer {
                         options.learningRate() / 100,
                         Math.min(300, stepsPerEpoch / 2),
                         options.epochs() * stepsPerEpoch);
-        ResumableAdam optimizer = new ResumableAdam(schedule, 0);
+        ResumableAdam optimizer = new ResumableAdam(schedule, options.weightDecay());
         try (NDManager manager = NDManager.newBaseManager(device, "MXNet")) {
             Step step =
                     new Step(
@@ -387,7 +387,7 @@ public final class FashionMnistTrainer {
         return String.format(
                 Locale.ROOT,
                 "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s random-erasing=%s"
-                        + " label-smoothing=%s",
+                        + " label-smoothing=%s weight-decay=%s",
                 options.epochs(),
                 options.batchSize(),
                 options.learningRate(),
@@ -395,7 +395,8 @@ public final class FashionMnistTrainer {
                 options.seed(),
                 options.augment(),
                 options.randomErasing(),
-                options.labelSmoothing());
+                options.labelSmoothing(),
+                options.weightDecay());
     }
 
     private Properties checkpointState() throws IOException {

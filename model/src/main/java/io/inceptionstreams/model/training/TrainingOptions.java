@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param randomErasing probability of erasing a random rectangle of each training image (Zhong et
  *     al., 2017), after the flip and shift; 0 for none
  * @param labelSmoothing share of each target spread evenly over the classes; 0 for none
+ * @param weightDecay L2 weight decay, added to each gradient as {@code weightDecay * weight} before
+ *     Adam's update (coupled, as MXNet's {@code adam_update} applies it); 0 for none
  * @param resume continue from the newest checkpoint in checkpointDir
  * @param stopAfter stop once this many epochs are done, 0 to run all {@code epochs}: the learning
  *     rate still follows the curve of {@code epochs}, so that a later {@code resume} continues
@@ -38,6 +40,7 @@ public record TrainingOptions(
         boolean augment,
         float randomErasing,
         float labelSmoothing,
+        float weightDecay,
         boolean resume,
         int stopAfter,
         int trainLimit,
@@ -54,6 +57,9 @@ public record TrainingOptions(
         if (randomErasing < 0 || randomErasing > 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException(
                     "random erasing must be in [0, 1] and label smoothing in [0, 1)");
+        }
+        if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be a finite number >= 0");
         }
     }
 

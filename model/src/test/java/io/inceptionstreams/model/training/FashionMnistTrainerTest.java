@@ -41,6 +41,7 @@ class FashionMnistTrainerTest {
                 true,
                 0.5f,
                 0.1f,
+                1e-4f,
                 resume,
                 stopAfter,
                 128,
