@@ -43,6 +43,9 @@ final class ResumableAdam extends Optimizer {
      */
     ResumableAdam(Tracker learningRate, float weightDecay) {
         super(new Settings().optWeightDecays(weightDecay));
+        if (!Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay " + weightDecay + " is not finite");
+        }
         this.learningRate = learningRate;
     }
 
@@ -52,9 +55,9 @@ final class ResumableAdam extends Optimizer {
         float rate = learningRate.getNewValue(t - 1);
         float corrected =
                 (float) (rate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
-        if (!Float.isFinite(corrected) || !Float.isFinite(getWeightDecay())) {
+        if (!Float.isFinite(corrected)) {
             throw new IllegalStateException(
-                    "learning rate " + corrected + " or weight decay is not finite at step " + t);
+                    "learning rate " + corrected + " is not finite at step " + t);
         }
         NDArray mean = means.computeIfAbsent(parameterId, id -> state(weight.zerosLike()));
         NDArray variance = variances.computeIfAbsent(parameterId, id -> state(weight.zerosLike()));
