@@ -122,24 +122,11 @@ final class ModelCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TrainingOptions options =
-                    new TrainingOptions(
+                    TrainingOptions.forExport(
                             FashionMnist.defaultDir(),
-                            output.bundleOut,
                             output.checkpoints,
-                            1,
-                            1,
-                            0.001f,
                             imageSize,
-                            0,
-                            false,
-                            0,
-                            0,
-                            0,
-                            true,
-                            0,
-                            0,
-                            0,
-                            "cpu",
+                            output.bundleOut,
                             output.version);
             int epochs = new FashionMnistTrainer(options, System.out).exportCheckpoint();
             spec.commandLine()

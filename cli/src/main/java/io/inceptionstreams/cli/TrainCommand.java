@@ -104,6 +104,16 @@ final class TrainCommand implements Callable<Integer> {
                             + " update (default: ${DEFAULT-VALUE}).")
     float weightDecay;
 
+    @Option(
+            paramLabel = "D",
+            names = "--ema-decay",
+            defaultValue = "0",
+            description =
+                    "Decay of an exponential moving average of the weights, taken after every"
+                            + " step and evaluated and shipped instead of them; 0 for none"
+                            + " (default: ${DEFAULT-VALUE}).")
+    float emaDecay;
+
     @Option(names = "--resume", description = "Continue from the newest checkpoint.")
     boolean resume;
 
@@ -164,6 +174,7 @@ final class TrainCommand implements Callable<Integer> {
                             randomErasing,
                             labelSmoothing,
                             weightDecay,
+                            emaDecay,
                             resume,
                             stopAfter,
                             trainLimit,

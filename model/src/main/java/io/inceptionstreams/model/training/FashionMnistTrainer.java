@@ -64,6 +64,7 @@ public final class FashionMnistTrainer {
     private static final String CHECKPOINT_WEIGHTS = "checkpoint.ndlist";
     private static final String CHECKPOINT_STATE = "checkpoint.properties";
     private static final String CHECKPOINT_OPTIMIZER = "optimizer.ndlist";
+    private static final String CHECKPOINT_AVERAGE = "average.ndlist";
 
     private final TrainingOptions options;
     private final PrintStream out;
@@ -141,6 +142,8 @@ public final class FashionMnistTrainer {
                 loadOptimizer(network, optimizer, startEpoch * stepsPerEpoch);
                 out.printf("resumed from %s after epoch %d%n", options.checkpointDir(), startEpoch);
             }
+            WeightAverage average =
+                    startAverage(network, manager, startEpoch, startEpoch * stepsPerEpoch);
             out.printf(
                     Locale.ROOT,
                     "training GoogLeNet on %d Fashion-MNIST images at %dx%d, batch %d, epochs %d-%d, %s%n",
@@ -154,22 +157,27 @@ public final class FashionMnistTrainer {
             for (int epoch = startEpoch; epoch < options.lastEpoch(); epoch++) {
                 // Dropout's draws follow the epoch, so a resumed epoch draws as the first did.
                 Engine.getEngine("MXNet").setRandomSeed(engineSeed(epoch));
-                EpochResult trained = trainEpoch(step, trainSet, trainCount, preprocessor, epoch);
+                EpochResult trained =
+                        trainEpoch(step, average, trainSet, trainCount, preprocessor, epoch);
+                swap(average);
                 double accuracy = quickAccuracy(step, testSet, preprocessor);
+                swap(average);
                 history.add(trained.withTestAccuracy(accuracy));
-                saveCheckpoint(network, optimizer, epoch + 1, history);
+                saveCheckpoint(network, optimizer, average, epoch + 1, history);
                 out.printf(
                         Locale.ROOT,
-                        "epoch %d: test accuracy %.4f (training-mode network, float32), %.1f"
+                        "epoch %d: test accuracy %.4f (training-mode network%s, float32), %.1f"
                                 + " images/s%n",
                         epoch + 1,
                         accuracy,
+                        average == null ? "" : ", averaged weights",
                         trained.imagesPerSecond());
             }
             Properties extra = new Properties();
             extra.setProperty(
                     "trained.epochs", String.valueOf(Math.max(startEpoch, options.lastEpoch())));
             extra.setProperty("trained.with", trainedWith());
+            swap(average); // the bundle ships the averaged weights; the run ends here
             writeBundle(network, spec, extra);
         }
         Evaluation evaluation;
@@ -195,7 +203,8 @@ public final class FashionMnistTrainer {
         try (NDManager manager = NDManager.newBaseManager()) {
             network.initialize(
                     manager, DataType.FLOAT32, new Shape(1, 1, spec.height(), spec.width()));
-            loadCheckpoint(network);
+            Path averaged = options.checkpointDir().resolve(CHECKPOINT_AVERAGE);
+            loadCheckpoint(network, Files.exists(averaged) ? averaged : checkpointWeights());
             Properties extra = new Properties();
             extra.setProperty("trained.epochs", String.valueOf(epochs));
             extra.setProperty("trained.with", checkpointState().getProperty("trained.with", ""));
@@ -204,9 +213,45 @@ public final class FashionMnistTrainer {
         return epochs;
     }
 
-    /** The epoch's training figures, its test accuracy not yet measured (NaN). */
+    /**
+     * The moving average of the weights for {@code --ema-decay}, or null without one: on a resume,
+     * the checkpoint's average (or, from a checkpoint that holds none, its weights).
+     */
+    private WeightAverage startAverage(
+            GoogLeNet network, NDManager manager, int startEpoch, int stepsDone)
+            throws IOException, MalformedModelException {
+        if (options.emaDecay() == 0) {
+            return null;
+        }
+        Path averaged = options.checkpointDir().resolve(CHECKPOINT_AVERAGE);
+        if (startEpoch == 0 || !Files.exists(averaged)) {
+            if (startEpoch > 0) {
+                out.printf(
+                        "note: %s holds no weight average: it starts at the checkpoint's weights%n",
+                        options.checkpointDir());
+            }
+            return new WeightAverage(network, manager, options.emaDecay(), stepsDone);
+        }
+        loadCheckpoint(network, averaged);
+        WeightAverage average = new WeightAverage(network, manager, options.emaDecay(), stepsDone);
+        loadCheckpoint(network, checkpointWeights());
+        return average;
+    }
+
+    /** Exchanges the network's weights and their average, when there is one. */
+    private static void swap(WeightAverage average) {
+        if (average != null) {
+            average.swap();
+        }
+    }
+
+    /**
+     * The epoch's training figures, its test accuracy not yet measured (NaN); {@code average}, when
+     * not null, is updated after every step.
+     */
     private EpochResult trainEpoch(
             Step training,
+            WeightAverage average,
             FashionMnist data,
             int count,
             ImagePreprocessor preprocessor,
@@ -246,6 +291,9 @@ public final class FashionMnistTrainer {
                 NDArray x = step.create(java.nio.FloatBuffer.wrap(images, 0, n * imageSize), shape);
                 NDArray y = step.create(java.nio.FloatBuffer.wrap(labels, 0, n), new Shape(n));
                 Trained trained = training.train(x, y);
+                if (average != null) {
+                    average.update();
+                }
                 NDList predictions = trained.predictions();
                 float loss = trained.loss();
                 correct +=
@@ -387,7 +435,7 @@ public final class FashionMnistTrainer {
         return String.format(
                 Locale.ROOT,
                 "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s random-erasing=%s"
-                        + " label-smoothing=%s weight-decay=%s",
+                        + " label-smoothing=%s weight-decay=%s ema-decay=%s",
                 options.epochs(),
                 options.batchSize(),
                 options.learningRate(),
@@ -396,7 +444,8 @@ public final class FashionMnistTrainer {
                 options.augment(),
                 options.randomErasing(),
                 options.labelSmoothing(),
-                options.weightDecay());
+                options.weightDecay(),
+                options.emaDecay());
     }
 
     private Properties checkpointState() throws IOException {
@@ -458,23 +507,49 @@ public final class FashionMnistTrainer {
     }
 
     private void loadCheckpoint(GoogLeNet network) throws IOException, MalformedModelException {
-        Path weights = options.checkpointDir().resolve(CHECKPOINT_WEIGHTS);
+        loadCheckpoint(network, checkpointWeights());
+    }
+
+    private void loadCheckpoint(GoogLeNet network, Path weights)
+            throws IOException, MalformedModelException {
         try (InputStream in = Files.newInputStream(weights)) {
             NamedParameters.read(network, in, "checkpoint " + weights);
         }
+    }
+
+    private Path checkpointWeights() {
+        return options.checkpointDir().resolve(CHECKPOINT_WEIGHTS);
     }
 
     /**
      * Written to temporary files and moved into place, so a crash never leaves half a checkpoint.
      */
     private void saveCheckpoint(
-            GoogLeNet network, ResumableAdam optimizer, int epoch, List<EpochResult> history)
+            GoogLeNet network,
+            ResumableAdam optimizer,
+            WeightAverage average,
+            int epoch,
+            List<EpochResult> history)
             throws IOException {
         Path dir = options.checkpointDir();
         Files.createDirectories(dir);
         Path weights = dir.resolve(CHECKPOINT_WEIGHTS + ".tmp");
         try (OutputStream o = Files.newOutputStream(weights)) {
             NamedParameters.write(network, o, DataType.FLOAT32, name -> true);
+        }
+        List<Path> parts = new ArrayList<>(List.of(weights));
+        if (average != null) {
+            Path averaged = dir.resolve(CHECKPOINT_AVERAGE + ".tmp");
+            average.swap();
+            try (OutputStream o = Files.newOutputStream(averaged)) {
+                NamedParameters.write(network, o, DataType.FLOAT32, name -> true);
+            } finally {
+                average.swap();
+            }
+            parts.add(averaged);
+        } else {
+            // A run without an average must not leave an older one for export to ship.
+            Files.deleteIfExists(dir.resolve(CHECKPOINT_AVERAGE));
         }
         Map<String, String> nameOf = new HashMap<>();
         for (Pair<String, Parameter> entry : network.getParameters()) {
@@ -484,8 +559,10 @@ public final class FashionMnistTrainer {
         try (OutputStream o = Files.newOutputStream(moments)) {
             optimizer.save(o, nameOf);
         }
+        parts.add(moments);
         Path curve = dir.resolve(EpochResult.FILE + ".tmp");
         Files.writeString(curve, EpochResult.csv(history));
+        parts.add(curve);
         Properties p = new Properties();
         p.setProperty("epoch", String.valueOf(epoch));
         p.setProperty("image.size", String.valueOf(options.imageSize()));
@@ -497,7 +574,7 @@ public final class FashionMnistTrainer {
         }
         // The properties file names the epoch, so it moves last: until it does, a resume
         // reads the epoch before and fails on the optimizer's step count rather than mixing.
-        for (Path part : List.of(weights, moments, curve)) {
+        for (Path part : parts) {
             String name = part.getFileName().toString();
             Files.move(
                     part,
@@ -526,6 +603,9 @@ public final class FashionMnistTrainer {
         return order;
     }
 
+    /** What one training step gave: the network's outputs on the batch and its loss. */
+    record Trained(NDList predictions, float loss) {}
+
     /**
      * One training step without DJL's {@code Trainer}: the network on its own parameter arrays, and
      * the optimizer updating them in place. The {@code Trainer} routes every update through the
@@ -534,9 +614,6 @@ public final class FashionMnistTrainer {
      * train}, and its copy, taken when the trainer initializes, is what made loading a checkpoint
      * after that a no-op.
      */
-    /** What one training step gave: the network's outputs on the batch and its loss. */
-    record Trained(NDList predictions, float loss) {}
-
     static final class Step {
         private final GoogLeNet network;
         private final NDManager manager;

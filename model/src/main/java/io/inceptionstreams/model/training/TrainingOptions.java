@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param labelSmoothing share of each target spread evenly over the classes; 0 for none
  * @param weightDecay L2 weight decay, added to each gradient as {@code weightDecay * weight} before
  *     Adam's update (coupled, as MXNet's {@code adam_update} applies it); 0 for none
+ * @param emaDecay decay of an exponential moving average of the weights, evaluated and shipped in
+ *     their place (see {@link WeightAverage}); 0 for none
  * @param resume continue from the newest checkpoint in checkpointDir
  * @param stopAfter stop once this many epochs are done, 0 to run all {@code epochs}: the learning
  *     rate still follows the curve of {@code epochs}, so that a later {@code resume} continues
@@ -41,6 +43,7 @@ public record TrainingOptions(
         float randomErasing,
         float labelSmoothing,
         float weightDecay,
+        float emaDecay,
         boolean resume,
         int stopAfter,
         int trainLimit,
@@ -61,6 +64,38 @@ public record TrainingOptions(
         if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay must be a finite number >= 0");
         }
+        if (!(emaDecay >= 0 && emaDecay < 1)) {
+            throw new IllegalArgumentException("EMA decay must be in [0, 1), 0 for none");
+        }
+    }
+
+    /**
+     * The options {@link FashionMnistTrainer#exportCheckpoint()} reads: where the checkpoints are,
+     * the input side they were trained at, and the bundle to write. The training settings are
+     * placeholders (the bundle records the checkpoint's own {@code trained.with}).
+     */
+    public static TrainingOptions forExport(
+            Path dataDir, Path checkpointDir, int imageSize, Path bundleDir, String version) {
+        return new TrainingOptions(
+                dataDir,
+                bundleDir,
+                checkpointDir,
+                1,
+                1,
+                0.001f,
+                imageSize,
+                0,
+                false,
+                0,
+                0,
+                0,
+                0,
+                true,
+                0,
+                0,
+                0,
+                "cpu",
+                version);
     }
 
     /** The epoch this run stops after. */

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistTrainerTest {
 
+    private static final String WEIGHTS = "checkpoint.ndlist";
+    private static final String AVERAGE = "average.ndlist";
+
     @TempDir Path dir;
 
     private TrainingOptions options(int epochs, boolean resume) {
@@ -42,6 +45,7 @@ class FashionMnistTrainerTest {
                 0.5f,
                 0.1f,
                 1e-4f,
+                0.9f,
                 resume,
                 stopAfter,
                 128,
@@ -86,6 +90,23 @@ class FashionMnistTrainerTest {
                             assertThat(e.testAccuracy()).isBetween(0.0, 1.0);
                             assertThat(e.imagesPerSecond()).isPositive();
                         });
+
+        // And a bundle exported from the checkpoint ships the same (averaged) weights
+        Path exported = dir.resolve("exported");
+        new FashionMnistTrainer(
+                        TrainingOptions.forExport(
+                                FashionMnist.defaultDir(),
+                                dir.resolve("checkpoints"),
+                                48,
+                                exported,
+                                "0.0.2-test"),
+                        new PrintStream(new ByteArrayOutputStream(), true))
+                .exportCheckpoint();
+        assertThat(
+                        Files.mismatch(
+                                exported.resolve("parameters.ndlist"),
+                                dir.resolve("bundle").resolve("parameters.ndlist")))
+                .isEqualTo(-1);
     }
 
     @Test
@@ -104,10 +125,13 @@ class FashionMnistTrainerTest {
                         options("without-moments", 2, true, 0), new PrintStream(noted, true))
                 .train();
 
-        // Then the resumed weights are those of the uninterrupted run, and without the moments
-        // they are not (which is what the optimizer's checkpoint is for)
-        assertThat(maxDifference("straight", "resumed")).isZero();
-        assertThat(maxDifference("straight", "without-moments")).isGreaterThan(1e-4);
+        // Then the resumed weights and their average are those of the uninterrupted run, and
+        // without the moments they are not (which is what the optimizer's checkpoint is for)
+        assertThat(maxDifference("straight", "resumed", WEIGHTS)).isZero();
+        assertThat(maxDifference("straight", "resumed", AVERAGE)).isZero();
+        assertThat(maxDifference("straight", "without-moments", WEIGHTS)).isGreaterThan(1e-4);
+        // And the average is not the weights themselves
+        assertThat(maxDifference("straight", "straight", WEIGHTS, AVERAGE)).isGreaterThan(1e-6);
         assertThat(noted.toString(StandardCharsets.UTF_8)).contains("restart at zero");
         assertThat(EpochResult.read(dir.resolve("resumed")))
                 .extracting(
@@ -127,11 +151,18 @@ class FashionMnistTrainerTest {
                                 .toList());
     }
 
-    /** The largest absolute difference between two checkpoints' weights. */
-    private double maxDifference(String a, String b) throws IOException {
+    private double maxDifference(String a, String b, String file) throws IOException {
+        return maxDifference(a, b, file, file);
+    }
+
+    /** The largest absolute difference between two checkpoints' files of weights. */
+    private double maxDifference(String a, String b, String fileOfA, String fileOfB)
+            throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDList left = NDList.decode(manager, Files.readAllBytes(weights(a)));
-            NDList right = NDList.decode(manager, Files.readAllBytes(weights(b)));
+            NDList left =
+                    NDList.decode(manager, Files.readAllBytes(dir.resolve(a).resolve(fileOfA)));
+            NDList right =
+                    NDList.decode(manager, Files.readAllBytes(dir.resolve(b).resolve(fileOfB)));
             assertThat(left.size()).isEqualTo(right.size()).isPositive();
             double max = 0;
             for (int i = 0; i < left.size(); i++) {
@@ -140,10 +171,6 @@ class FashionMnistTrainerTest {
             }
             return max;
         }
-    }
-
-    private Path weights(String checkpoints) {
-        return dir.resolve(checkpoints).resolve("checkpoint.ndlist");
     }
 
     private static void copy(Path from, Path to) throws IOException {
