@@ -137,13 +137,13 @@ public final class FashionMnistTrainer {
                             optimizer);
             network.initialize(
                     manager, DataType.FLOAT32, new Shape(batch, 1, spec.height(), spec.width()));
+            WeightAverage average =
+                    startAverage(network, manager, startEpoch, startEpoch * stepsPerEpoch);
             if (startEpoch > 0) {
-                loadCheckpoint(network);
+                loadCheckpoint(network, checkpointWeights());
                 loadOptimizer(network, optimizer, startEpoch * stepsPerEpoch);
                 out.printf("resumed from %s after epoch %d%n", options.checkpointDir(), startEpoch);
             }
-            WeightAverage average =
-                    startAverage(network, manager, startEpoch, startEpoch * stepsPerEpoch);
             out.printf(
                     Locale.ROOT,
                     "training GoogLeNet on %d Fashion-MNIST images at %dx%d, batch %d, epochs %d-%d, %s%n",
@@ -203,7 +203,7 @@ public final class FashionMnistTrainer {
         try (NDManager manager = NDManager.newBaseManager()) {
             network.initialize(
                     manager, DataType.FLOAT32, new Shape(1, 1, spec.height(), spec.width()));
-            Path averaged = options.checkpointDir().resolve(CHECKPOINT_AVERAGE);
+            Path averaged = checkpointAverage();
             loadCheckpoint(network, Files.exists(averaged) ? averaged : checkpointWeights());
             Properties extra = new Properties();
             extra.setProperty("trained.epochs", String.valueOf(epochs));
@@ -214,8 +214,10 @@ public final class FashionMnistTrainer {
     }
 
     /**
-     * The moving average of the weights for {@code --ema-decay}, or null without one: on a resume,
-     * the checkpoint's average (or, from a checkpoint that holds none, its weights).
+     * The moving average of the weights for {@code --ema-decay}, or null without one; called before
+     * a resume loads the checkpoint's weights. A fresh run's average starts at the initial weights,
+     * a resumed one at the checkpoint's average (read into the network, which the resume then
+     * overwrites), or at the checkpoint's weights when it holds no average.
      */
     private WeightAverage startAverage(
             GoogLeNet network, NDManager manager, int startEpoch, int stepsDone)
@@ -223,19 +225,17 @@ public final class FashionMnistTrainer {
         if (options.emaDecay() == 0) {
             return null;
         }
-        Path averaged = options.checkpointDir().resolve(CHECKPOINT_AVERAGE);
-        if (startEpoch == 0 || !Files.exists(averaged)) {
-            if (startEpoch > 0) {
+        if (startEpoch > 0) {
+            if (Files.exists(checkpointAverage())) {
+                loadCheckpoint(network, checkpointAverage());
+            } else {
                 out.printf(
                         "note: %s holds no weight average: it starts at the checkpoint's weights%n",
                         options.checkpointDir());
+                loadCheckpoint(network, checkpointWeights());
             }
-            return new WeightAverage(network, manager, options.emaDecay(), stepsDone);
         }
-        loadCheckpoint(network, averaged);
-        WeightAverage average = new WeightAverage(network, manager, options.emaDecay(), stepsDone);
-        loadCheckpoint(network, checkpointWeights());
-        return average;
+        return new WeightAverage(network, manager, options.emaDecay(), stepsDone);
     }
 
     /** Exchanges the network's weights and their average, when there is one. */
@@ -506,10 +506,6 @@ public final class FashionMnistTrainer {
         }
     }
 
-    private void loadCheckpoint(GoogLeNet network) throws IOException, MalformedModelException {
-        loadCheckpoint(network, checkpointWeights());
-    }
-
     private void loadCheckpoint(GoogLeNet network, Path weights)
             throws IOException, MalformedModelException {
         try (InputStream in = Files.newInputStream(weights)) {
@@ -519,6 +515,10 @@ public final class FashionMnistTrainer {
 
     private Path checkpointWeights() {
         return options.checkpointDir().resolve(CHECKPOINT_WEIGHTS);
+    }
+
+    private Path checkpointAverage() {
+        return options.checkpointDir().resolve(CHECKPOINT_AVERAGE);
     }
 
     /**
@@ -549,7 +549,7 @@ public final class FashionMnistTrainer {
             parts.add(averaged);
         } else {
             // A run without an average must not leave an older one for export to ship.
-            Files.deleteIfExists(dir.resolve(CHECKPOINT_AVERAGE));
+            Files.deleteIfExists(checkpointAverage());
         }
         Map<String, String> nameOf = new HashMap<>();
         for (Pair<String, Parameter> entry : network.getParameters()) {
