@@ -79,6 +79,15 @@ final class TrainCommand implements Callable<Integer> {
     boolean augment;
 
     @Option(
+            paramLabel = "F",
+            names = "--max-shift",
+            defaultValue = "0.0625",
+            description =
+                    "Largest shift with --augment, as a share of the side, in each direction (3"
+                            + " pixels at 48x48); 0 for flips only (default: ${DEFAULT-VALUE}).")
+    float maxShift;
+
+    @Option(
             paramLabel = "P",
             names = "--random-erasing",
             defaultValue = "0",
@@ -171,6 +180,7 @@ final class TrainCommand implements Callable<Integer> {
                             imageSize,
                             seed,
                             augment,
+                            maxShift,
                             randomErasing,
                             labelSmoothing,
                             weightDecay,

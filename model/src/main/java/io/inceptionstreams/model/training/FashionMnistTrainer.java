@@ -275,7 +275,12 @@ public final class FashionMnistTrainer {
                 int index = order[start + i];
                 preprocessor.preprocess(data.image(index), images, i * imageSize);
                 if (options.augment()) {
-                    augment(images, i * imageSize, preprocessor.spec(), augmentation);
+                    augment(
+                            images,
+                            i * imageSize,
+                            preprocessor.spec(),
+                            augmentation,
+                            options.maxShift());
                 }
                 erase(
                         images,
@@ -328,14 +333,18 @@ public final class FashionMnistTrainer {
         return (int) (options.seed() * 1009 + epoch + 1);
     }
 
-    /** Random horizontal flip and a shift of up to 1/16 of the side, filled with background. */
-    private static void augment(float[] images, int offset, InputSpec spec, Random random) {
+    /**
+     * Random horizontal flip and a shift of up to {@code maxShift} of the side in each direction,
+     * filled with background; the same draws whatever the shift, so 0 leaves the flips as they
+     * were.
+     */
+    static void augment(float[] images, int offset, InputSpec spec, Random random, float maxShift) {
         int w = spec.width();
         int h = spec.height();
         boolean flip = random.nextBoolean();
-        int maxShift = Math.max(1, w / 16);
-        int dx = random.nextInt(2 * maxShift + 1) - maxShift;
-        int dy = random.nextInt(2 * maxShift + 1) - maxShift;
+        int maxShiftPixels = (int) (maxShift * w);
+        int dx = random.nextInt(2 * maxShiftPixels + 1) - maxShiftPixels;
+        int dy = random.nextInt(2 * maxShiftPixels + 1) - maxShiftPixels;
         float background = -spec.mean()[0] / spec.std()[0];
         float[] copy = new float[w * h];
         System.arraycopy(images, offset, copy, 0, w * h);
@@ -434,14 +443,15 @@ public final class FashionMnistTrainer {
     private String trainedWith() {
         return String.format(
                 Locale.ROOT,
-                "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s random-erasing=%s"
-                        + " label-smoothing=%s weight-decay=%s ema-decay=%s",
+                "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s max-shift=%s"
+                        + " random-erasing=%s label-smoothing=%s weight-decay=%s ema-decay=%s",
                 options.epochs(),
                 options.batchSize(),
                 options.learningRate(),
                 options.imageSize(),
                 options.seed(),
                 options.augment(),
+                options.maxShift(),
                 options.randomErasing(),
                 options.labelSmoothing(),
                 options.weightDecay(),

@@ -13,7 +13,9 @@ import java.nio.file.Path;
  * @param learningRate Adam's peak learning rate, reached after a linear warm-up
  * @param imageSize square input side; Fashion-MNIST's 28x28 images are resized to it
  * @param seed seeds weights, shuffling, dropout and augmentation
- * @param augment random horizontal flips and shifts of up to 1/16 of the side
+ * @param augment random horizontal flips and shifts of up to {@code maxShift} of the side
+ * @param maxShift largest shift with {@code augment}, as a share of the side (1/16 = 0.0625: 3
+ *     pixels at 48x48), in each direction; 0 for flips only
  * @param randomErasing probability of erasing a random rectangle of each training image (Zhong et
  *     al., 2017), after the flip and shift; 0 for none
  * @param labelSmoothing share of each target spread evenly over the classes; 0 for none
@@ -40,6 +42,7 @@ public record TrainingOptions(
         int imageSize,
         long seed,
         boolean augment,
+        float maxShift,
         float randomErasing,
         float labelSmoothing,
         float weightDecay,
@@ -60,6 +63,9 @@ public record TrainingOptions(
         if (randomErasing < 0 || randomErasing > 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException(
                     "random erasing must be in [0, 1] and label smoothing in [0, 1)");
+        }
+        if (!(maxShift >= 0 && maxShift <= 0.25f)) {
+            throw new IllegalArgumentException("max shift must be in [0, 0.25] of the side");
         }
         if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay must be a finite number >= 0");
@@ -86,6 +92,7 @@ public record TrainingOptions(
                 imageSize,
                 0,
                 false,
+                0,
                 0,
                 0,
                 0,

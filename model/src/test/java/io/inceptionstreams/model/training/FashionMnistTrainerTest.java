@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class FashionMnistTrainerTest {
                 48,
                 7,
                 true,
+                0.0625f,
                 0.5f,
                 0.1f,
                 1e-4f,
@@ -180,6 +182,41 @@ class FashionMnistTrainerTest {
                 Files.copy(file, to.resolve(file.getFileName()));
             }
         }
+    }
+
+    @Test
+    void shouldFlipWithoutShiftingWhenTheMaxShiftIsZero() {
+        InputSpec spec = FashionMnistTrainer.inputSpec(48);
+        float[] image = new float[48 * 48];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = i;
+        }
+        float[] mirror = new float[image.length];
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 48; x++) {
+                mirror[y * 48 + x] = image[y * 48 + 47 - x];
+            }
+        }
+        java.util.Random random = new java.util.Random(5);
+        int flipped = 0;
+        for (int draw = 0; draw < 20; draw++) {
+            float[] augmented = image.clone();
+            FashionMnistTrainer.augment(augmented, 0, spec, random, 0);
+            // Each draw is the image or its mirror, never shifted
+            boolean mirrored = Arrays.equals(augmented, mirror);
+            assertThat(mirrored || Arrays.equals(augmented, image)).isTrue();
+            flipped += mirrored ? 1 : 0;
+        }
+        assertThat(flipped).isBetween(1, 19);
+
+        // While the default shift moves some draws off both
+        int shifted = 0;
+        for (int draw = 0; draw < 20; draw++) {
+            float[] augmented = image.clone();
+            FashionMnistTrainer.augment(augmented, 0, spec, random, 0.0625f);
+            shifted += Arrays.equals(augmented, image) || Arrays.equals(augmented, mirror) ? 0 : 1;
+        }
+        assertThat(shifted).isGreaterThan(10);
     }
 
     @Test
