@@ -8,7 +8,6 @@ import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.streams.ChildJvm;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCommandProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int IMAGES = 20;
+    private static final Pattern STARTED =
+            Pattern.compile("health and metrics on http://localhost:(\\d+)");
 
     @TempDir Path dir;
     private Process service;
@@ -49,11 +52,10 @@ class RunCommandProcessTest {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
                 EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry().start()) {
             // Given the three topics, and the service configured from a file (application id),
-            // the environment (batch size) and flags (topics, addresses, port)
+            // the environment (batch size) and flags (topics, addresses, any free port)
             kafka.createTopics(2, "photos", "photo-labels", "photo-dlq");
             Path config = dir.resolve("inception.properties");
             Files.writeString(config, "application.id=run-test\ndevice=cpu\n");
-            int port = freePort();
             String[] connection = {"-b", kafka.bootstrapServers(), "-r", registry.url()};
             ProcessBuilder run =
                     ChildJvm.builder(
@@ -75,13 +77,13 @@ class RunCommandProcessTest {
                             "--set",
                             "kafka.state.dir=" + dir.resolve("state"),
                             "--http-port",
-                            Integer.toString(port));
+                            "0");
             run.environment().put("INCEPTION_MAX_BATCH_SIZE", "4");
             service =
                     run.redirectErrorStream(true)
                             .redirectOutput(dir.resolve("run.log").toFile())
                             .start();
-            awaitHealthy(port);
+            awaitHealthy(awaitHttpPort());
 
             // When Fashion-MNIST test images are produced and the labels consumed
             CommandResult produced =
@@ -152,10 +154,19 @@ class RunCommandProcessTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** The port the service bound, from the line it prints once it has started. */
+    private int awaitHttpPort() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            String log = Files.readString(dir.resolve("run.log"));
+            Matcher started = STARTED.matcher(log);
+            if (started.find()) {
+                return Integer.parseInt(started.group(1));
+            }
+            assertThat(service.isAlive()).as("run exited early: %s", log).isTrue();
+            Thread.sleep(250);
         }
+        throw new AssertionError("never started: " + Files.readString(dir.resolve("run.log")));
     }
 
     private void awaitHealthy(int port) throws Exception {
