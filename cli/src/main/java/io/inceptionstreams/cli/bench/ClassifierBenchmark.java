@@ -299,57 +299,42 @@ public final class ClassifierBenchmark {
 
         /** The report as one line of JSON. */
         public String toJson() {
-            StringBuilder out = new StringBuilder("{");
-            out.append("\"tool\":\"ClassifierBenchmark\"");
-            out.append(",\"omp_num_threads\":")
-                    .append(BenchJson.quote(environment.ompNumThreads()));
-            out.append(",\"cores\":").append(environment.cores());
-            out.append(",\"java\":").append(BenchJson.quote(environment.javaVersion()));
-            out.append(",\"djl\":").append(BenchJson.quote(environment.djlVersion()));
-            out.append(",\"mxnet\":").append(BenchJson.quote(environment.mxnetVersion()));
-            out.append(",\"env\":{");
-            int i = 0;
-            for (Map.Entry<String, String> e : environment.threadingVariables().entrySet()) {
-                out.append(i++ == 0 ? "" : ",")
-                        .append(BenchJson.quote(e.getKey()))
-                        .append(':')
-                        .append(BenchJson.quote(e.getValue()));
-            }
-            out.append("},\"warmup_batches\":").append(settings.warmupBatches());
-            out.append(",\"min_batches\":").append(settings.minBatches());
-            out.append(",\"min_seconds\":").append(settings.minDuration().toMillis() / 1000.0);
-            out.append(",\"results\":[");
-            for (int r = 0; r < results.size(); r++) {
-                Measurement m = results.get(r);
+            BenchJson env = new BenchJson();
+            environment.threadingVariables().forEach(env::field);
+            List<String> measured = new ArrayList<>();
+            for (Measurement m : results) {
                 Double ratio = ratioToFirst(m);
-                out.append(r == 0 ? "" : ",")
-                        .append("{\"model\":")
-                        .append(BenchJson.quote(m.model()))
-                        .append(",\"input\":")
-                        .append(BenchJson.quote(m.input()))
-                        .append(",\"classes\":")
-                        .append(m.classes())
-                        .append(",\"execution\":")
-                        .append(BenchJson.quote(shortName(m.execution())))
-                        .append(",\"batch_size\":")
-                        .append(m.batchSize())
-                        .append(",\"batches\":")
-                        .append(m.batches())
-                        .append(",\"images_per_second\":")
-                        .append(number(m.medianImagesPerSecond()))
-                        .append(",\"images_per_second_min\":")
-                        .append(number(m.minImagesPerSecond()))
-                        .append(",\"images_per_second_max\":")
-                        .append(number(m.maxImagesPerSecond()))
-                        .append(",\"batch_ms\":")
-                        .append(number(m.medianBatchMillis()))
-                        .append(",\"spread\":")
-                        .append(number(m.spread()))
-                        .append(",\"ratio_to_first_execution\":")
-                        .append(ratio == null ? "null" : number(ratio))
-                        .append('}');
+                measured.add(
+                        new BenchJson()
+                                .field("model", m.model())
+                                .field("input", m.input())
+                                .field("classes", m.classes())
+                                .field("execution", shortName(m.execution()))
+                                .field("batch_size", m.batchSize())
+                                .field("batches", m.batches())
+                                .field("images_per_second", m.medianImagesPerSecond())
+                                .field("images_per_second_min", m.minImagesPerSecond())
+                                .field("images_per_second_max", m.maxImagesPerSecond())
+                                .field("batch_ms", m.medianBatchMillis())
+                                .field("spread", m.spread())
+                                .field(
+                                        "ratio_to_first_execution",
+                                        ratio == null ? Double.NaN : ratio)
+                                .toString());
             }
-            return out.append("]}").toString();
+            return new BenchJson()
+                    .field("tool", "ClassifierBenchmark")
+                    .field("omp_num_threads", environment.ompNumThreads())
+                    .field("cores", environment.cores())
+                    .field("java", environment.javaVersion())
+                    .field("djl", environment.djlVersion())
+                    .field("mxnet", environment.mxnetVersion())
+                    .raw("env", env.toString())
+                    .field("warmup_batches", settings.warmupBatches())
+                    .field("min_batches", settings.minBatches())
+                    .field("min_seconds", settings.minDuration().toMillis() / 1000.0)
+                    .raw("results", "[" + String.join(",", measured) + "]")
+                    .toString();
         }
     }
 
@@ -546,9 +531,5 @@ public final class ClassifierBenchmark {
 
     static Execution parseExecution(String name) {
         return Execution.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-
-    private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
     }
 }

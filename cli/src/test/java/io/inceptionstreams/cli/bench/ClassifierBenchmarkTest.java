@@ -1,7 +1,10 @@
 package io.inceptionstreams.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inceptionstreams.cli.bench.ClassifierBenchmark.Measurement;
 import io.inceptionstreams.cli.bench.ClassifierBenchmark.Report;
 import io.inceptionstreams.cli.bench.ClassifierBenchmark.Settings;
@@ -58,9 +61,26 @@ class ClassifierBenchmarkTest {
         assertThat(report.environment().cores()).isPositive();
         assertThat(report.environment().ompNumThreads()).isNotBlank();
         assertThat(report.toTable()).contains("OMP_NUM_THREADS=", "tiny", "cached-graph");
-        String json = report.toJson();
-        assertThat(json).startsWith("{").endsWith("}").doesNotContain("\n");
-        assertThat(json).contains("\"omp_num_threads\"", "\"cores\"", "\"images_per_second\"");
+        String line = report.toJson();
+        assertThat(line).doesNotContain("\n");
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertThat(json.get("cores").asInt()).isEqualTo(report.environment().cores());
+        assertThat(json.get("omp_num_threads").asText())
+                .isEqualTo(report.environment().ompNumThreads());
+        assertThat(json.get("env").isObject()).isTrue();
+        JsonNode results = json.get("results");
+        assertThat(results).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            Measurement m = report.results().get(i);
+            assertThat(results.get(i).get("batch_size").asInt()).isEqualTo(m.batchSize());
+            assertThat(results.get(i).get("execution").asText()).isNotBlank();
+            assertThat(results.get(i).get("images_per_second").asDouble())
+                    .isCloseTo(m.medianImagesPerSecond(), within(1e-3));
+        }
+        // The first execution is the baseline of the ratios: null there, a number beside it
+        assertThat(results.get(0).get("ratio_to_first_execution").isNull()).isTrue();
+        assertThat(results.get(1).get("ratio_to_first_execution").asDouble())
+                .isCloseTo(report.ratioToFirst(report.results().get(1)), within(1e-3));
     }
 
     @Test
