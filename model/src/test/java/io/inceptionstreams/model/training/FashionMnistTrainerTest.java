@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -197,7 +198,7 @@ class FashionMnistTrainerTest {
                 mirror[y * 48 + x] = image[y * 48 + 47 - x];
             }
         }
-        java.util.Random random = new java.util.Random(5);
+        Random random = new Random(5);
         int flipped = 0;
         for (int draw = 0; draw < 20; draw++) {
             float[] augmented = image.clone();
@@ -223,12 +224,12 @@ class FashionMnistTrainerTest {
     void shouldEraseOneRectangleWithNoiseAndDrawNothingWhenOff() {
         InputSpec spec = FashionMnistTrainer.inputSpec(48);
         float[] image = new float[48 * 48];
-        java.util.Random random = new java.util.Random(3);
+        Random random = new Random(3);
         FashionMnistTrainer.erase(image, 0, spec, random, 0);
-        assertThat(random.nextInt()).isEqualTo(new java.util.Random(3).nextInt());
+        assertThat(random.nextInt()).isEqualTo(new Random(3).nextInt());
         assertThat(image).containsOnly(0f);
 
-        FashionMnistTrainer.erase(image, 0, spec, new java.util.Random(3), 1);
+        FashionMnistTrainer.erase(image, 0, spec, new Random(3), 1);
         int rows = 0;
         int columns = 0;
         for (int y = 0; y < 48; y++) {
