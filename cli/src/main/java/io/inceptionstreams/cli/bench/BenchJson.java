@@ -1,5 +1,6 @@
 package io.inceptionstreams.cli.bench;
 
+import java.util.List;
 import java.util.Locale;
 
 /** A flat JSON object written field by field: the bench reports need no more than this. */
@@ -24,6 +25,11 @@ final class BenchJson {
     BenchJson raw(String name, String json) {
         out.append(out.length() == 0 ? "" : ",").append(quote(name)).append(':').append(json);
         return this;
+    }
+
+    /** An array of values already in JSON (the reports' nested objects). */
+    BenchJson array(String name, List<String> elements) {
+        return raw(name, "[" + String.join(",", elements) + "]");
     }
 
     /** {@code value} as a JSON string. */

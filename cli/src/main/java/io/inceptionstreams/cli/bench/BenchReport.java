@@ -286,7 +286,7 @@ record BenchReport(
             }
             sweepJson.add(point.toString());
         }
-        json.raw("predictor_sweep", "[" + String.join(",", sweepJson) + "]");
+        json.array("predictor_sweep", sweepJson);
         if (naive != null && gains.containsKey(batchSize)) {
             json.field("projected_pipeline_over_naive_gain_10x", projectedPipelineOverNaive(10));
             json.field("projected_pipeline_over_naive_gain_30x", projectedPipelineOverNaive(30));

@@ -333,7 +333,7 @@ public final class ClassifierBenchmark {
                     .field("warmup_batches", settings.warmupBatches())
                     .field("min_batches", settings.minBatches())
                     .field("min_seconds", settings.minDuration().toMillis() / 1000.0)
-                    .raw("results", "[" + String.join(",", measured) + "]")
+                    .array("results", measured)
                     .toString();
         }
     }
