@@ -76,6 +76,7 @@ public final class ClassifierConfig extends AbstractConfig {
     public static final String IMAGE_MAX_DECODED_BYTES = "image.max.decoded.bytes";
     public static final String REFERENCE_HTTP_ALLOW_PRIVATE = "reference.http.allow.private";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
     public static final String HTTP_PORT = "http.port";
     public static final String STARTUP_TIMEOUT_MS = "startup.timeout.ms";
     public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
@@ -337,6 +338,17 @@ public final class ClassifierConfig extends AbstractConfig {
                             "exactly_once_v2 (labels, dead letters, pending store and offsets"
                                     + " commit atomically: one label per image), or at_least_once"
                                     + " (no loss; duplicates after a crash or rebalance).")
+                    .define(
+                            ROCKSDB_MEMORY_BYTES,
+                            Type.LONG,
+                            64L << 20,
+                            Range.atLeast(0),
+                            Importance.LOW,
+                            "Off-heap memory shared by all the instance's RocksDB stores: one"
+                                    + " block cache of this size, of which write buffers take up"
+                                    + " to a quarter; 0 keeps Kafka Streams' defaults (per store:"
+                                    + " a 50 MiB block cache and three 16 MiB write buffers)."
+                                    + " Unused when kafka.rocksdb.config.setter is set.")
                     .define(
                             HTTP_PORT,
                             Type.INT,
@@ -625,6 +637,11 @@ public final class ClassifierConfig extends AbstractConfig {
 
     public String processingGuarantee() {
         return getString(PROCESSING_GUARANTEE);
+    }
+
+    /** The off-heap budget of the instance's RocksDB stores, in bytes; 0 for Kafka's defaults. */
+    public long rocksDbMemoryBytes() {
+        return getLong(ROCKSDB_MEMORY_BYTES);
     }
 
     public int httpPort() {

@@ -17,6 +17,7 @@ import io.inceptionstreams.streams.metrics.ClassifierMetrics;
 import io.inceptionstreams.streams.topology.ClassifierTopology;
 import io.inceptionstreams.streams.topology.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +54,7 @@ class ClassifierServiceIntegrationTest {
     private static final int GOOD = 570;
     private static final int BAD_EVERY = GOOD / 5;
     private static final Duration AWAIT = Duration.ofSeconds(120);
+    private static final long ROCKSDB_MEMORY_BYTES = 24L << 20;
 
     @TempDir static Path shared;
     @TempDir Path dir;
@@ -137,6 +141,27 @@ class ClassifierServiceIntegrationTest {
             live = livePendingEntries(topics);
         }
         assertThat(live).as("pending entries left in the changelog").isZero();
+
+        // And every pending store's block cache is the instance's budget, not Kafka's 50 MiB
+        assertThat(pendingStoreCacheCapacities(topics))
+                .isNotEmpty()
+                .allSatisfy(capacity -> assertThat(capacity).isEqualTo(ROCKSDB_MEMORY_BYTES));
+    }
+
+    /** Kafka Streams' block-cache-capacity of each of the application's pending stores (JMX). */
+    private static List<Long> pendingStoreCacheCapacities(Topics topics) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        List<Long> capacities = new ArrayList<>();
+        for (ObjectName store :
+                server.queryNames(
+                        new ObjectName("kafka.streams:type=stream-state-metrics,*"), null)) {
+            if (ClassifierTopology.PENDING_STORE.equals(store.getKeyProperty("rocksdb-state-id"))
+                    && store.getKeyProperty("thread-id").startsWith(topics.app())) {
+                capacities.add(
+                        ((Number) server.getAttribute(store, "block-cache-capacity")).longValue());
+            }
+        }
+        return capacities;
     }
 
     /** Keys of the pending-store changelog whose latest record is not a tombstone. */
@@ -192,6 +217,7 @@ class ClassifierServiceIntegrationTest {
         settings.put(ClassifierConfig.DLQ_TOPIC, topics.dlq());
         settings.put(ClassifierConfig.PROCESSING_GUARANTEE, guarantee);
         settings.put(ClassifierConfig.MAX_IN_FLIGHT_PER_TASK, "32");
+        settings.put(ClassifierConfig.ROCKSDB_MEMORY_BYTES, String.valueOf(ROCKSDB_MEMORY_BYTES));
         settings.put(
                 "kafka.state.dir",
                 Files.createDirectories(dir.resolve("state-" + instance)).toString());

@@ -37,4 +37,32 @@ class StreamsPropertiesTest {
                 .containsEntry("commit.interval.ms", "250")
                 .containsEntry(StreamsConfig.POLL_MS_CONFIG, "7");
     }
+
+    @Test
+    void shouldBoundRocksDbMemoryByDefaultUnlessTurnedOffOrOverridden() {
+        // Given the default budget, no budget, and a setter of the user's own
+        Properties defaults = ClassifierTopology.streamsProperties(ClassifierConfig.of(Map.of()));
+        Properties off =
+                ClassifierTopology.streamsProperties(
+                        ClassifierConfig.of(Map.of(ClassifierConfig.ROCKSDB_MEMORY_BYTES, "0")));
+        Properties own =
+                ClassifierTopology.streamsProperties(
+                        ClassifierConfig.of(
+                                Map.of("kafka.rocksdb.config.setter", "com.example.Setter")));
+
+        // Then the bounded setter and its 64 MiB are there by default, absent when turned off,
+        // and the user's setter wins
+        assertThat(defaults)
+                .containsEntry(
+                        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                        BoundedRocksDbMemory.class)
+                .containsEntry(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, 64L << 20);
+        assertThat(off)
+                .doesNotContainKeys(
+                        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                        BoundedRocksDbMemory.MEMORY_BYTES_CONFIG);
+        assertThat(own)
+                .containsEntry(
+                        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Setter");
+    }
 }
