@@ -41,6 +41,8 @@ public final class ClassifierService implements AutoCloseable {
     private final ModelStatus modelStatus;
     private final ModelFollower follower;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ReplacementBackoff replacementBackoff =
+            new ReplacementBackoff(FIRST_REPLACEMENT_DELAY, MAX_REPLACEMENT_DELAY);
 
     private ClassifierService(
             ClassifierConfig config,
@@ -100,10 +102,7 @@ public final class ClassifierService implements AutoCloseable {
     private StreamThreadExceptionResponse replaceThread(Throwable exception) {
         metrics.threadReplaced();
         int recent = metrics.threadReplacementsWithin(config.healthThreadReplacementWindow());
-        Duration delay = FIRST_REPLACEMENT_DELAY.multipliedBy(1L << Math.min(recent - 1, 6));
-        if (delay.compareTo(MAX_REPLACEMENT_DELAY) > 0) {
-            delay = MAX_REPLACEMENT_DELAY;
-        }
+        Duration delay = replacementBackoff.delay(recent);
         log.error(
                 "stream thread failed ({} replacements in the last {} s); replacing it in {} ms",
                 recent,
@@ -111,7 +110,7 @@ public final class ClassifierService implements AutoCloseable {
                 delay.toMillis(),
                 exception);
         try {
-            Thread.sleep(delay.toMillis());
+            replacementBackoff.await(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -260,6 +259,8 @@ public final class ClassifierService implements AutoCloseable {
     /** Stops the stream threads (committing their work), then the engine if the service owns it. */
     @Override
     public void close() {
+        // A stream thread waiting to be replaced would hold the close up for as long as it waits.
+        replacementBackoff.cancel();
         if (follower != null) {
             follower.close();
         }
