@@ -71,11 +71,19 @@ final class HttpImageFetcher {
     private final Duration timeout;
     private final long maxBytes;
     private final boolean allowPrivate;
+    private final SSLSocketFactory tlsSockets;
 
+    /** A fetcher whose https trusts what the JVM trusts (its default trust store). */
     HttpImageFetcher(Duration timeout, long maxBytes, boolean allowPrivate) {
+        this(timeout, maxBytes, allowPrivate, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    HttpImageFetcher(
+            Duration timeout, long maxBytes, boolean allowPrivate, SSLSocketFactory tlsSockets) {
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.allowPrivate = allowPrivate;
+        this.tlsSockets = tlsSockets;
     }
 
     byte[] fetch(URI uri) throws ImageReferenceException {
@@ -162,12 +170,9 @@ final class HttpImageFetcher {
         throw unavailable(uri, "could not connect to its host");
     }
 
-    private static Socket handshake(URI uri, Socket socket, String host, int port, long deadline)
+    private Socket handshake(URI uri, Socket socket, String host, int port, long deadline)
             throws IOException, ImageReferenceException {
-        SSLSocket tls =
-                (SSLSocket)
-                        ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                                .createSocket(socket, host, port, true);
+        SSLSocket tls = (SSLSocket) tlsSockets.createSocket(socket, host, port, true);
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         if (!isIpLiteral(host)) {
