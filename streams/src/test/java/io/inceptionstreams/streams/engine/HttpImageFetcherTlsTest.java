@@ -19,6 +19,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,23 +60,19 @@ class HttpImageFetcherTlsTest {
         KeyStore keys = certificate("dns:images.example.com");
         URI uri = serve(keys);
 
-        assertThatThrownBy(() -> fetcher(trusting(keys)).fetch(uri))
-                .isInstanceOfSatisfying(
-                        ImageReferenceException.class,
-                        e ->
-                                assertThat(e.reason())
-                                        .isEqualTo(RejectionReason.REFERENCE_UNAVAILABLE))
-                .hasMessageContaining("certificate was not trusted");
+        assertUntrusted(() -> fetcher(trusting(keys)).fetch(uri));
     }
 
     @Test
     void shouldRefuseACertificateTheJvmDoesNotTrust() throws Exception {
         URI uri = serve(certificate("dns:localhost,ip:127.0.0.1"));
 
-        assertThatThrownBy(
-                        () ->
-                                new HttpImageFetcher(Duration.ofSeconds(10), 1 << 20, true)
-                                        .fetch(uri))
+        assertUntrusted(
+                () -> new HttpImageFetcher(Duration.ofSeconds(10), 1 << 20, true).fetch(uri));
+    }
+
+    private static void assertUntrusted(ThrowingCallable fetch) {
+        assertThatThrownBy(fetch)
                 .isInstanceOfSatisfying(
                         ImageReferenceException.class,
                         e ->
