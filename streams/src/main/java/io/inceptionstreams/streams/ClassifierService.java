@@ -259,11 +259,11 @@ public final class ClassifierService implements AutoCloseable {
     /** Stops the stream threads (committing their work), then the engine if the service owns it. */
     @Override
     public void close() {
-        // A stream thread waiting to be replaced would hold the close up for as long as it waits.
-        replacementBackoff.cancel();
         if (follower != null) {
             follower.close();
         }
+        // A stream thread waiting to be replaced would hold the close up for as long as it waits.
+        replacementBackoff.cancel();
         streams.close(CLOSE_TIMEOUT);
         streamsMetrics.close();
         if (ownedEngine != null) {

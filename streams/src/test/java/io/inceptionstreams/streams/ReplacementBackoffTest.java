@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -24,30 +23,37 @@ class ReplacementBackoffTest {
 
     @Test
     void shouldWaitOutTheDelayUnlessCancelled() throws Exception {
-        assertThat(backoff.await(Duration.ofMillis(10))).isTrue();
+        long start = System.nanoTime();
+
+        assertThat(backoff.await(Duration.ofMillis(200))).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
     }
 
     @Test
     void shouldEndAWaitInProgressWhenCancelled() throws Exception {
         // Given a failed thread waiting out an hour
-        CountDownLatch waiting = new CountDownLatch(1);
-        CompletableFuture<Boolean> waited =
-                CompletableFuture.supplyAsync(
+        CompletableFuture<Boolean> waited = new CompletableFuture<>();
+        Thread failed =
+                new Thread(
                         () -> {
-                            waiting.countDown();
                             try {
-                                return backoff.await(Duration.ofHours(1));
+                                waited.complete(backoff.await(Duration.ofHours(1)));
                             } catch (InterruptedException e) {
-                                throw new IllegalStateException(e);
+                                waited.completeExceptionally(e);
                             }
                         });
-        assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+        failed.start();
+        while (failed.getState() != Thread.State.TIMED_WAITING) {
+            Thread.sleep(10);
+        }
 
         // When the service closes
         backoff.cancel();
 
         // Then the wait ends, reporting that it was cut short (the hour would trip the timeout)
         assertThat(waited.get(20, TimeUnit.SECONDS)).isFalse();
+        failed.join();
     }
 
     @Test

@@ -341,12 +341,12 @@ public final class ClassifierConfig extends AbstractConfig {
                     .define(
                             ROCKSDB_MEMORY_BYTES,
                             Type.LONG,
-                            64L << 20,
+                            128L << 20,
                             Range.atLeast(0),
                             Importance.LOW,
                             "Off-heap memory shared by all the instance's RocksDB stores: one"
                                     + " block cache of this size, of which write buffers take up"
-                                    + " to a quarter; 0 keeps Kafka Streams' defaults (per store:"
+                                    + " to half; 0 keeps Kafka Streams' defaults (per store:"
                                     + " a 50 MiB block cache and three 16 MiB write buffers)."
                                     + " Unused when kafka.rocksdb.config.setter is set.")
                     .define(

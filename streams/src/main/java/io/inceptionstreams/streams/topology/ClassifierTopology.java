@@ -172,7 +172,9 @@ public final class ClassifierTopology {
                 BUFFERED_RECORDS_PER_PARTITION);
         // One off-heap budget for all the instance's stores, instead of Kafka Streams' cache and
         // write buffers per store (task), which add up with the partitions an instance owns.
-        if (config.rocksDbMemoryBytes() > 0) {
+        if (config.rocksDbMemoryBytes() > 0
+                && !config.kafkaPassThrough()
+                        .containsKey(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
             props.put(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, config.rocksDbMemoryBytes());
         }

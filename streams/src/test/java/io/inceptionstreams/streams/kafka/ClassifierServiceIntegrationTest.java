@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -157,8 +158,13 @@ class ClassifierServiceIntegrationTest {
                         new ObjectName("kafka.streams:type=stream-state-metrics,*"), null)) {
             if (ClassifierTopology.PENDING_STORE.equals(store.getKeyProperty("rocksdb-state-id"))
                     && store.getKeyProperty("thread-id").startsWith(topics.app())) {
-                capacities.add(
-                        ((Number) server.getAttribute(store, "block-cache-capacity")).longValue());
+                try {
+                    capacities.add(
+                            ((Number) server.getAttribute(store, "block-cache-capacity"))
+                                    .longValue());
+                } catch (InstanceNotFoundException closedSinceTheQuery) {
+                    // a task moved while the stores were listed
+                }
             }
         }
         return capacities;

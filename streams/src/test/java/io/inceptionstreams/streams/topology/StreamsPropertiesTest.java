@@ -50,19 +50,20 @@ class StreamsPropertiesTest {
                         ClassifierConfig.of(
                                 Map.of("kafka.rocksdb.config.setter", "com.example.Setter")));
 
-        // Then the bounded setter and its 64 MiB are there by default, absent when turned off,
+        // Then the bounded setter and its 128 MiB are there by default, absent when turned off,
         // and the user's setter wins
         assertThat(defaults)
                 .containsEntry(
                         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
                         BoundedRocksDbMemory.class)
-                .containsEntry(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, 64L << 20);
+                .containsEntry(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG, 128L << 20);
         assertThat(off)
                 .doesNotContainKeys(
                         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
                         BoundedRocksDbMemory.MEMORY_BYTES_CONFIG);
         assertThat(own)
                 .containsEntry(
-                        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Setter");
+                        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, "com.example.Setter")
+                .doesNotContainKey(BoundedRocksDbMemory.MEMORY_BYTES_CONFIG);
     }
 }
