@@ -34,7 +34,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
             "inception." + ClassifierConfig.ROCKSDB_MEMORY_BYTES;
 
     /** The write buffers may take up to 1 / this of the budget. */
-    static final int WRITE_BUFFER_SHARE = 2;
+    private static final int WRITE_BUFFER_SHARE = 2;
 
     /**
      * 4 shards: a stored image is one data block of up to about a MiB, and RocksDB's default of a
