@@ -151,6 +151,15 @@ final class TrainCommand implements Callable<Integer> {
     int evalLimit;
 
     @Option(
+            paramLabel = "N",
+            names = "--eval-every",
+            defaultValue = "1",
+            description =
+                    "Evaluate on the test set after every N-th epoch and after the last; the"
+                            + " others have no test accuracy (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(
             paramLabel = "DEVICE",
             names = "--device",
             defaultValue = "auto",
@@ -189,6 +198,7 @@ final class TrainCommand implements Callable<Integer> {
                             stopAfter,
                             trainLimit,
                             evalLimit,
+                            evalEvery,
                             device,
                             output.version);
         } catch (IllegalArgumentException e) {

@@ -36,7 +36,8 @@ public final class Charts {
     public record EpochPoint(int epoch, double trainLoss, double testAccuracy) {}
 
     /**
-     * Train loss (left axis) and test accuracy (right axis) per epoch.
+     * Train loss (left axis) and test accuracy (right axis) per epoch; an epoch without a test
+     * accuracy (NaN: not evaluated) has only its loss drawn.
      *
      * @param title e.g. the run's settings
      */
@@ -60,11 +61,16 @@ public final class Charts {
                         x,
                         epochs.stream().mapToDouble(EpochPoint::trainLoss).toArray());
         loss.setMarker(SeriesMarkers.CIRCLE);
+        List<EpochPoint> evaluated =
+                epochs.stream().filter(e -> !Double.isNaN(e.testAccuracy())).toList();
+        if (evaluated.isEmpty()) {
+            throw new IllegalArgumentException("no epoch with a test accuracy to plot");
+        }
         XYSeries accuracy =
                 chart.addSeries(
                         "test accuracy",
-                        x,
-                        epochs.stream().mapToDouble(EpochPoint::testAccuracy).toArray());
+                        evaluated.stream().mapToDouble(EpochPoint::epoch).toArray(),
+                        evaluated.stream().mapToDouble(EpochPoint::testAccuracy).toArray());
         accuracy.setMarker(SeriesMarkers.DIAMOND);
         accuracy.setYAxisGroup(1);
         chart.setYAxisGroupTitle(1, "test accuracy");

@@ -16,7 +16,8 @@ import java.util.Locale;
  * @param epoch 1-based
  * @param trainLoss mean training loss over the epoch (with the side classifiers' share)
  * @param trainAccuracy top-1 accuracy of the main classifier on the epoch's training batches
- * @param testAccuracy top-1 accuracy on the test images after the epoch (float32 weights)
+ * @param testAccuracy top-1 accuracy on the test images after the epoch (float32 weights), NaN when
+ *     the epoch was not evaluated ({@link TrainingOptions#evalEvery()})
  * @param imagesPerSecond training images per second over the epoch
  */
 public record EpochResult(

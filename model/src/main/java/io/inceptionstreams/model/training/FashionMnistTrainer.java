@@ -159,19 +159,29 @@ public final class FashionMnistTrainer {
                 Engine.getEngine("MXNet").setRandomSeed(engineSeed(epoch));
                 EpochResult trained =
                         trainEpoch(step, average, trainSet, trainCount, preprocessor, epoch);
-                swap(average);
-                double accuracy = quickAccuracy(step, testSet, preprocessor);
-                swap(average);
-                history.add(trained.withTestAccuracy(accuracy));
+                if (options.evaluatesAfter(epoch + 1)) {
+                    swap(average);
+                    double accuracy = quickAccuracy(step, testSet, preprocessor);
+                    swap(average);
+                    trained = trained.withTestAccuracy(accuracy);
+                    out.printf(
+                            Locale.ROOT,
+                            "epoch %d: test accuracy %.4f (training-mode network%s, float32),"
+                                    + " %.1f images/s%n",
+                            epoch + 1,
+                            accuracy,
+                            average == null ? "" : ", averaged weights",
+                            trained.imagesPerSecond());
+                } else {
+                    out.printf(
+                            Locale.ROOT,
+                            "epoch %d: not evaluated (--eval-every %d), %.1f images/s%n",
+                            epoch + 1,
+                            options.evalEvery(),
+                            trained.imagesPerSecond());
+                }
+                history.add(trained);
                 saveCheckpoint(network, optimizer, average, epoch + 1, history);
-                out.printf(
-                        Locale.ROOT,
-                        "epoch %d: test accuracy %.4f (training-mode network%s, float32), %.1f"
-                                + " images/s%n",
-                        epoch + 1,
-                        accuracy,
-                        average == null ? "" : ", averaged weights",
-                        trained.imagesPerSecond());
             }
             Properties extra = new Properties();
             extra.setProperty(

@@ -29,6 +29,9 @@ import java.nio.file.Path;
  *     exactly as if the run had not stopped
  * @param trainLimit use only the first N training images (0 = all), for smoke runs
  * @param evalLimit evaluate on the first N test images (0 = all 10,000)
+ * @param evalEvery evaluate after every N-th epoch and after the run's last, 1 for every epoch; an
+ *     epoch not evaluated has no test accuracy (NaN) in the history, and training does not depend
+ *     on it
  * @param device auto, cpu or gpu:N
  * @param version version written into the bundle
  */
@@ -51,14 +54,20 @@ public record TrainingOptions(
         int stopAfter,
         int trainLimit,
         int evalLimit,
+        int evalEvery,
         String device,
         String version) {
 
     public TrainingOptions {
-        if (epochs < 1 || batchSize < 1 || imageSize < 16 || learningRate <= 0 || stopAfter < 0) {
+        if (epochs < 1
+                || batchSize < 1
+                || evalEvery < 1
+                || imageSize < 16
+                || learningRate <= 0
+                || stopAfter < 0) {
             throw new IllegalArgumentException(
-                    "epochs and batch size must be >= 1, image size >= 16, learning rate > 0,"
-                            + " stop-after >= 0");
+                    "epochs, batch size and eval-every must be >= 1, image size >= 16, learning"
+                            + " rate > 0, stop-after >= 0");
         }
         if (randomErasing < 0 || randomErasing > 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException(
@@ -101,6 +110,7 @@ public record TrainingOptions(
                 0,
                 0,
                 0,
+                1,
                 "cpu",
                 version);
     }
@@ -108,5 +118,10 @@ public record TrainingOptions(
     /** The epoch this run stops after. */
     public int lastEpoch() {
         return stopAfter == 0 ? epochs : Math.min(epochs, stopAfter);
+    }
+
+    /** Whether the test set is evaluated after {@code epoch} (1-based). */
+    public boolean evaluatesAfter(int epoch) {
+        return epoch % evalEvery == 0 || epoch == lastEpoch();
     }
 }

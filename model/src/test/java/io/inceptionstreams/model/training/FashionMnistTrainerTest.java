@@ -30,10 +30,15 @@ class FashionMnistTrainerTest {
     @TempDir Path dir;
 
     private TrainingOptions options(int epochs, boolean resume) {
-        return options("checkpoints", epochs, resume, 0);
+        return options("checkpoints", epochs, resume, 0, 1);
     }
 
     private TrainingOptions options(String checkpoints, int epochs, boolean resume, int stopAfter) {
+        return options(checkpoints, epochs, resume, stopAfter, 1);
+    }
+
+    private TrainingOptions options(
+            String checkpoints, int epochs, boolean resume, int stopAfter, int evalEvery) {
         return new TrainingOptions(
                 FashionMnist.defaultDir(),
                 dir.resolve("bundle"),
@@ -53,6 +58,7 @@ class FashionMnistTrainerTest {
                 stopAfter,
                 128,
                 64,
+                evalEvery,
                 "cpu",
                 "0.0.1-test");
     }
@@ -114,9 +120,13 @@ class FashionMnistTrainerTest {
 
     @Test
     void shouldResumeOnExactlyTheStepsOfTheUninterruptedRun() throws Exception {
-        // Given two epochs in one run, and a run of two stopped after one then resumed
+        // Given two epochs in one run that evaluates only the last, and a run of two stopped
+        // after one (and so evaluated there) then resumed
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true);
-        new FashionMnistTrainer(options("straight", 2, false, 0), quiet).train();
+        ByteArrayOutputStream straightLog = new ByteArrayOutputStream();
+        new FashionMnistTrainer(
+                        options("straight", 2, false, 0, 2), new PrintStream(straightLog, true))
+                .train();
         new FashionMnistTrainer(options("resumed", 2, false, 1), quiet).train();
         copy(dir.resolve("resumed"), dir.resolve("without-moments"));
         new FashionMnistTrainer(options("resumed", 2, true, 0), quiet).train();
@@ -128,30 +138,30 @@ class FashionMnistTrainerTest {
                         options("without-moments", 2, true, 0), new PrintStream(noted, true))
                 .train();
 
-        // Then the resumed weights and their average are those of the uninterrupted run, and
-        // without the moments they are not (which is what the optimizer's checkpoint is for)
+        // Then the resumed weights and their average are those of the uninterrupted run (which
+        // an evaluation, or its absence, does not touch), and without the moments they are not
+        // (which is what the optimizer's checkpoint is for)
         assertThat(maxDifference("straight", "resumed", WEIGHTS)).isZero();
         assertThat(maxDifference("straight", "resumed", AVERAGE)).isZero();
         assertThat(maxDifference("straight", "without-moments", WEIGHTS)).isGreaterThan(1e-4);
         // And the average is not the weights themselves
         assertThat(maxDifference("straight", "straight", WEIGHTS, AVERAGE)).isGreaterThan(1e-6);
         assertThat(noted.toString(StandardCharsets.UTF_8)).contains("restart at zero");
-        assertThat(EpochResult.read(dir.resolve("resumed")))
-                .extracting(
-                        EpochResult::epoch,
-                        EpochResult::trainLoss,
-                        EpochResult::trainAccuracy,
-                        EpochResult::testAccuracy)
+        List<EpochResult> straight = EpochResult.read(dir.resolve("straight"));
+        List<EpochResult> resumed = EpochResult.read(dir.resolve("resumed"));
+        assertThat(resumed)
+                .extracting(EpochResult::epoch, EpochResult::trainLoss, EpochResult::trainAccuracy)
                 .isEqualTo(
-                        EpochResult.read(dir.resolve("straight")).stream()
-                                .map(
-                                        e ->
-                                                tuple(
-                                                        e.epoch(),
-                                                        e.trainLoss(),
-                                                        e.trainAccuracy(),
-                                                        e.testAccuracy()))
+                        straight.stream()
+                                .map(e -> tuple(e.epoch(), e.trainLoss(), e.trainAccuracy()))
                                 .toList());
+        // And the run that evaluates every second epoch skipped the first, and says so
+        assertThat(straight.get(0).testAccuracy()).isNaN();
+        assertThat(straight.get(1).testAccuracy()).isEqualTo(resumed.get(1).testAccuracy());
+        assertThat(resumed.get(0).testAccuracy()).isBetween(0.0, 1.0);
+        assertThat(straightLog.toString(StandardCharsets.UTF_8))
+                .contains("epoch 1: not evaluated (--eval-every 2)")
+                .contains("epoch 2: test accuracy");
     }
 
     private double maxDifference(String a, String b, String file) throws IOException {

@@ -1,0 +1,59 @@
+package io.inceptionstreams.model.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class TrainingOptionsTest {
+
+    private static TrainingOptions options(int epochs, int stopAfter, int evalEvery) {
+        return new TrainingOptions(
+                Path.of("data"),
+                Path.of("bundle"),
+                Path.of("checkpoints"),
+                epochs,
+                128,
+                1e-3f,
+                48,
+                42,
+                true,
+                0.0625f,
+                0,
+                0,
+                0,
+                0,
+                false,
+                stopAfter,
+                0,
+                0,
+                evalEvery,
+                "cpu",
+                "1.0.0");
+    }
+
+    private static int[] evaluatedEpochs(TrainingOptions options) {
+        return IntStream.rangeClosed(1, options.lastEpoch())
+                .filter(options::evaluatesAfter)
+                .toArray();
+    }
+
+    @Test
+    void shouldEvaluateEveryNthEpochAndTheRunsLast() {
+        assertThat(evaluatedEpochs(options(10, 0, 1)))
+                .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(evaluatedEpochs(options(10, 0, 3))).containsExactly(3, 6, 9, 10);
+        // A run stopped early is evaluated where it stops, so its bundle has a figure
+        assertThat(evaluatedEpochs(options(10, 4, 3))).containsExactly(3, 4);
+        assertThat(evaluatedEpochs(options(10, 0, 20))).containsExactly(10);
+    }
+
+    @Test
+    void shouldRefuseAnEvaluationIntervalBelowOne() {
+        assertThatThrownBy(() -> options(10, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("eval-every must be >= 1");
+    }
+}
