@@ -43,6 +43,10 @@ public final class Charts {
      */
     public static void learningCurves(String title, List<EpochPoint> epochs, Path png)
             throws IOException {
+        write(learningCurvesChart(title, epochs), png);
+    }
+
+    static XYChart learningCurvesChart(String title, List<EpochPoint> epochs) {
         if (epochs.isEmpty()) {
             throw new IllegalArgumentException("no epochs to plot");
         }
@@ -61,25 +65,24 @@ public final class Charts {
                         x,
                         epochs.stream().mapToDouble(EpochPoint::trainLoss).toArray());
         loss.setMarker(SeriesMarkers.CIRCLE);
+        XYStyler styler = chart.getStyler();
         List<EpochPoint> evaluated =
                 epochs.stream().filter(e -> !Double.isNaN(e.testAccuracy())).toList();
-        if (evaluated.isEmpty()) {
-            throw new IllegalArgumentException("no epoch with a test accuracy to plot");
+        if (!evaluated.isEmpty()) {
+            XYSeries accuracy =
+                    chart.addSeries(
+                            "test accuracy",
+                            evaluated.stream().mapToDouble(EpochPoint::epoch).toArray(),
+                            evaluated.stream().mapToDouble(EpochPoint::testAccuracy).toArray());
+            accuracy.setMarker(SeriesMarkers.DIAMOND);
+            accuracy.setYAxisGroup(1);
+            chart.setYAxisGroupTitle(1, "test accuracy");
+            styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
-        XYSeries accuracy =
-                chart.addSeries(
-                        "test accuracy",
-                        evaluated.stream().mapToDouble(EpochPoint::epoch).toArray(),
-                        evaluated.stream().mapToDouble(EpochPoint::testAccuracy).toArray());
-        accuracy.setMarker(SeriesMarkers.DIAMOND);
-        accuracy.setYAxisGroup(1);
-        chart.setYAxisGroupTitle(1, "test accuracy");
-        XYStyler styler = chart.getStyler();
-        styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setXAxisDecimalPattern("0");
         styler.setChartBackgroundColor(Color.WHITE);
-        write(chart, png);
+        return chart;
     }
 
     /**

@@ -120,16 +120,16 @@ class FashionMnistTrainerTest {
 
     @Test
     void shouldResumeOnExactlyTheStepsOfTheUninterruptedRun() throws Exception {
-        // Given two epochs in one run that evaluates only the last, and a run of two stopped
-        // after one (and so evaluated there) then resumed
+        // Given two epochs in one run that evaluates every second epoch, and a run of two
+        // evaluating as seldom, stopped after one (and so evaluated there) then resumed
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true);
         ByteArrayOutputStream straightLog = new ByteArrayOutputStream();
         new FashionMnistTrainer(
                         options("straight", 2, false, 0, 2), new PrintStream(straightLog, true))
                 .train();
-        new FashionMnistTrainer(options("resumed", 2, false, 1), quiet).train();
+        new FashionMnistTrainer(options("resumed", 2, false, 1, 2), quiet).train();
         copy(dir.resolve("resumed"), dir.resolve("without-moments"));
-        new FashionMnistTrainer(options("resumed", 2, true, 0), quiet).train();
+        new FashionMnistTrainer(options("resumed", 2, true, 0, 2), quiet).train();
 
         // When a third resumes from a copy of the checkpoint without the optimizer's state
         Files.delete(dir.resolve("without-moments/optimizer.ndlist"));
@@ -155,7 +155,8 @@ class FashionMnistTrainerTest {
                         straight.stream()
                                 .map(e -> tuple(e.epoch(), e.trainLoss(), e.trainAccuracy()))
                                 .toList());
-        // And the run that evaluates every second epoch skipped the first, and says so
+        // And the uninterrupted run skipped the first epoch's evaluation, and says so, while the
+        // stopped one was evaluated where it stopped
         assertThat(straight.get(0).testAccuracy()).isNaN();
         assertThat(straight.get(1).testAccuracy()).isEqualTo(resumed.get(1).testAccuracy());
         assertThat(resumed.get(0).testAccuracy()).isBetween(0.0, 1.0);
