@@ -8,6 +8,7 @@ import io.inceptionstreams.model.fashionmnist.SampleImages;
 import io.inceptionstreams.schemas.avro.LabelEvent;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.streams.config.ClassifierConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path stateDir = Files.createTempDirectory("inception-streams-demo-");
+        Path stateDir = createStateDirectory(System.getenv(), System.getProperty("user.home"));
         try {
             // Validated before anything starts, so a bad setting fails at once.
             ClassifierConfig settings =
@@ -128,6 +129,35 @@ final class DemoCommand implements Callable<Integer> {
             Utils.delete(stateDir.toFile());
             closed.countDown();
         }
+    }
+
+    /**
+     * The demo's state directory, deleted on the way out: a fresh {@code demo-*} directory under
+     * {@link #stateParent the user's cache directory}, or in the OS temp directory when that cannot
+     * be created.
+     */
+    private static Path createStateDirectory(Map<String, String> env, String home)
+            throws IOException {
+        try {
+            return Files.createTempDirectory(
+                    Files.createDirectories(stateParent(env, Path.of(home))), "demo-");
+        } catch (IOException | SecurityException e) {
+            return Files.createTempDirectory("inception-streams-demo-");
+        }
+    }
+
+    /**
+     * {@code inception-streams} in the user's cache directory ({@code $XDG_CACHE_HOME} when it is
+     * an absolute path, else {@code ~/.cache}) rather than the OS temp directory, which Kafka
+     * Streams warns about at start because the OS may clear it under a running instance.
+     */
+    static Path stateParent(Map<String, String> env, Path home) {
+        String cache = env.getOrDefault("XDG_CACHE_HOME", "");
+        Path base =
+                !cache.isEmpty() && Path.of(cache).isAbsolute()
+                        ? Path.of(cache)
+                        : home.resolve(".cache");
+        return base.resolve("inception-streams");
     }
 
     /** Starts the broker and registry, then the service; stops them in the reverse order. */
