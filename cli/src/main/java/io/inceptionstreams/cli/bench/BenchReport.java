@@ -80,7 +80,8 @@ record BenchReport(
      * @param p50Ms median
      * @param p99Ms 99th percentile
      * @param maxMs worst
-     * @param boundMs the goal for p99: max.batch.delay.ms + 3 x one batch's inference time
+     * @param boundMs the goal for p99: max.batch.delay.ms + the commit wait (commit.interval.ms
+     *     under exactly-once, 0 under at-least-once) + 3 x one batch's inference time
      */
     record Latency(
             int images,
@@ -209,7 +210,7 @@ record BenchReport(
                     String.format(
                             Locale.ROOT,
                             "latency at %.1f img/s (%d images): p50 %.1f ms, p99 %.1f ms, max %.1f"
-                                    + " ms; goal p99 <= %.1f ms (max delay + 3 batches)%n",
+                                    + " ms; goal p99 <= %.1f ms (max delay + commit wait + 3 batches)%n",
                             latency.ratePerSecond(),
                             latency.images(),
                             latency.p50Ms(),

@@ -19,9 +19,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a labels topic from its start, as a downstream consumer would, and records when each image
- * id got its first label (duplicates under at-least-once count once, and are counted apart). Every
- * value is decoded as a {@link LabelEvent} in Confluent's wire format, so a peer that writes
- * anything else fails the run instead of being timed.
+ * id got its first label (duplicates under at-least-once count once, and are counted apart). It
+ * reads {@code read_committed}, as the consumers of an exactly-once service must: a label counts
+ * once its transaction has committed, not when it is written (without transactions, as under
+ * at-least-once, the two are the same). Every value is decoded as a {@link LabelEvent} in
+ * Confluent's wire format, so a peer that writes anything else fails the run instead of being
+ * timed.
  */
 final class LabelWatch implements AutoCloseable {
 
@@ -39,21 +42,7 @@ final class LabelWatch implements AutoCloseable {
     private volatile RuntimeException failure;
     private volatile boolean closing;
 
-    /** A watch that sees labels as soon as they are written, committed or not. */
     LabelWatch(String bootstrapServers, String topic, int partitions, Map<String, ?> serdeConfig) {
-        this(bootstrapServers, topic, partitions, serdeConfig, false);
-    }
-
-    /**
-     * @param committedOnly read with {@code isolation.level=read_committed}: what an exactly-once
-     *     consumer counts, without the labels of aborted transactions
-     */
-    LabelWatch(
-            String bootstrapServers,
-            String topic,
-            int partitions,
-            Map<String, ?> serdeConfig,
-            boolean committedOnly) {
         this.topic = topic;
         this.consumer =
                 new KafkaConsumer<>(
@@ -67,7 +56,7 @@ final class LabelWatch implements AutoCloseable {
                                 "fetch.max.wait.ms",
                                 100,
                                 "isolation.level",
-                                committedOnly ? "read_committed" : "read_uncommitted"),
+                                "read_committed"),
                         new StringDeserializer(),
                         new ByteArrayDeserializer());
         deserializer.configure(serdeConfig, false);

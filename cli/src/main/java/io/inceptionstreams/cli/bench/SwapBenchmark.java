@@ -288,8 +288,7 @@ public final class SwapBenchmark {
                                         kafka.bootstrapServers(),
                                         LABELS,
                                         settings.partitions(),
-                                        serde,
-                                        true);
+                                        serde);
                         ImageFeed feed =
                                 new ImageFeed(kafka.bootstrapServers(), serde, images, 0)) {
                     PipelineBenchmark.awaitRunning(classifier);
