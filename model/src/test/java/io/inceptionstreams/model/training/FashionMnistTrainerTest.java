@@ -39,28 +39,23 @@ class FashionMnistTrainerTest {
 
     private TrainingOptions options(
             String checkpoints, int epochs, boolean resume, int stopAfter, int evalEvery) {
-        return new TrainingOptions(
-                FashionMnist.defaultDir(),
-                dir.resolve("bundle"),
-                dir.resolve(checkpoints),
-                epochs,
-                32,
-                1e-3f,
-                48,
-                7,
-                true,
-                0.0625f,
-                0.5f,
-                0.1f,
-                1e-4f,
-                0.9f,
-                resume,
-                stopAfter,
-                128,
-                64,
-                evalEvery,
-                "cpu",
-                "0.0.1-test");
+        // A small slice of the data, every regulariser on
+        return new TrainingOptionsBuilder()
+                .bundleDir(dir.resolve("bundle"))
+                .checkpointDir(dir.resolve(checkpoints))
+                .epochs(epochs)
+                .batchSize(32)
+                .seed(7)
+                .randomErasing(0.5f)
+                .labelSmoothing(0.1f)
+                .weightDecay(1e-4f)
+                .emaDecay(0.9f)
+                .resume(resume)
+                .stopAfter(stopAfter)
+                .trainLimit(128)
+                .evalLimit(64)
+                .evalEvery(evalEvery)
+                .build();
     }
 
     @Test

@@ -3,35 +3,17 @@ package io.inceptionstreams.model.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class TrainingOptionsTest {
 
     private static TrainingOptions options(int epochs, int stopAfter, int evalEvery) {
-        return new TrainingOptions(
-                Path.of("data"),
-                Path.of("bundle"),
-                Path.of("checkpoints"),
-                epochs,
-                128,
-                1e-3f,
-                48,
-                42,
-                true,
-                0.0625f,
-                0,
-                0,
-                0,
-                0,
-                false,
-                stopAfter,
-                0,
-                0,
-                evalEvery,
-                "cpu",
-                "1.0.0");
+        return new TrainingOptionsBuilder()
+                .epochs(epochs)
+                .stopAfter(stopAfter)
+                .evalEvery(evalEvery)
+                .build();
     }
 
     private static int[] evaluatedEpochs(TrainingOptions options) {
