@@ -6,9 +6,9 @@ import java.util.List;
 import picocli.CommandLine;
 
 /** One in-process run of the command line: its exit code and what it printed. */
-record CommandResult(int exitCode, String out, String err) {
+public record CommandResult(int exitCode, String out, String err) {
 
-    static CommandResult run(String... args) {
+    public static CommandResult run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = InceptionStreams.commandLine();
@@ -18,11 +18,11 @@ record CommandResult(int exitCode, String out, String err) {
         return new CommandResult(exitCode, out.toString(), err.toString());
     }
 
-    List<String> outLines() {
+    public List<String> outLines() {
         return out.lines().toList();
     }
 
-    List<String> errLines() {
+    public List<String> errLines() {
         return err.lines().toList();
     }
 }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.inceptionstreams.cli.CommandResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /**
  * Smoke tests of {@code bench} on a tiny setting: the default bundle, a few dozen images, a
@@ -17,23 +15,14 @@ import picocli.CommandLine;
  */
 class BenchCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int bench(String... args) {
-        CommandLine command = new CommandLine(new BenchCommand());
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        return command.execute(args);
-    }
-
     @Test
     @Timeout(300)
     void shouldReportEveryFigureAsAPositiveNumberInTheLastJsonLine() throws Exception {
         // Given a tiny run on the CPU
         // When bench runs with --json
-        int exit =
-                bench(
+        CommandResult result =
+                CommandResult.run(
+                        "bench",
                         "--images",
                         "48",
                         "--duration",
@@ -50,9 +39,9 @@ class BenchCommandTest {
 
         // Then it succeeds, prints the table, and the last line is a JSON object of positive
         // figures
-        assertThat(exit).as(err.toString()).isZero();
-        String[] lines = out.toString().strip().split("\n");
-        assertThat(out.toString()).contains("pipeline", "naive", "predictor", "latency");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        String[] lines = result.out().strip().split("\n");
+        assertThat(result.out()).contains("pipeline", "naive", "predictor", "latency");
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
         for (String field :
                 List.of(
@@ -80,8 +69,9 @@ class BenchCommandTest {
     void shouldFailNamingTheExitCodeWhenThePeerCommandDies() {
         // Given a peer command that exits at once without labelling anything
         // When bench runs it
-        int exit =
-                bench(
+        CommandResult result =
+                CommandResult.run(
+                        "bench",
                         "--images",
                         "24",
                         "--duration",
@@ -99,18 +89,20 @@ class BenchCommandTest {
                         "echo giving up; exit 3");
 
         // Then bench fails with the peer's output and exit code in its log
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).contains("peer: giving up", "exit code 3");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("peer: giving up", "exit code 3");
     }
 
     @Test
     void shouldRejectAnInvalidSettingAsAUsageErrorBeforeMeasuringAnything() {
-        assertThat(bench("--batch-size", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("batch size");
+        CommandResult result = CommandResult.run("bench", "--batch-size", "0");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("batch size");
     }
 
     @Test
     void shouldGiveUsageErrorsPicocliExitCode() {
-        assertThat(bench("--no-such-option")).isEqualTo(2);
+        CommandResult result = CommandResult.run("bench", "--no-such-option");
+        assertThat(result.exitCode()).isEqualTo(2);
     }
 }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.inceptionstreams.cli.CommandResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /**
  * Smoke tests of {@code bench swap} on a short run: what it reports about the images and the
@@ -17,23 +15,15 @@ import picocli.CommandLine;
  */
 class SwapBenchCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int swap(String... args) {
-        CommandLine command = new CommandLine(new SwapBenchCommand());
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        return command.execute(args);
-    }
-
     @Test
     @Timeout(300)
     void shouldSwitchModelsWhileImagesFlowAndAccountForEveryImage() throws Exception {
         // Given a short, slow flow into one instance
         // When the next model is deployed after four seconds of it
-        int exit =
-                swap(
+        CommandResult result =
+                CommandResult.run(
+                        "bench",
+                        "swap",
                         "--rate",
                         "20",
                         "--before",
@@ -51,9 +41,9 @@ class SwapBenchCommandTest {
                         "--json");
 
         // Then every image got exactly one label, the later ones from the next model
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("after / before", "switch:");
-        String[] lines = out.toString().strip().split("\n");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("after / before", "switch:");
+        String[] lines = result.out().strip().split("\n");
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertThat(json.get("sent").asInt()).isEqualTo(480);
         assertThat(json.get("labelled").asInt()).isEqualTo(480);
@@ -77,7 +67,9 @@ class SwapBenchCommandTest {
 
     @Test
     void shouldRejectABeforePeriodShorterThanTwoWindowsAsAUsageError() {
-        assertThat(swap("--before", "5", "--window", "10")).isEqualTo(2);
-        assertThat(err.toString()).contains("--before at least twice");
+        CommandResult result =
+                CommandResult.run("bench", "swap", "--before", "5", "--window", "10");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--before at least twice");
     }
 }

@@ -4,30 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.inceptionstreams.cli.CommandResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /** Smoke test of {@code bench train}: what it reports, never how fast it was. */
 class TrainBenchCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int bench(String... args) {
-        CommandLine command = new CommandLine(new TrainBenchCommand());
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        return command.execute(args);
-    }
-
     @Test
     @Timeout(300)
     void shouldReportBothLoopsAndTheirRatio() throws Exception {
-        int exit =
-                bench(
+        CommandResult result =
+                CommandResult.run(
+                        "bench",
+                        "train",
                         "--batch-size",
                         "4",
                         "--steps",
@@ -37,9 +27,9 @@ class TrainBenchCommandTest {
                         "--rounds",
                         "2",
                         "--json");
-        assertThat(exit).as(err.toString()).isZero();
-        assertThat(err.toString()).contains("round 2, train's loop", "round 2, DJL's Trainer");
-        String[] lines = out.toString().strip().split("\n");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.err()).contains("round 2, train's loop", "round 2, DJL's Trainer");
+        String[] lines = result.out().strip().split("\n");
         JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
         for (String field :
                 new String[] {
@@ -52,7 +42,8 @@ class TrainBenchCommandTest {
 
     @Test
     void shouldRejectAnImageTooSmallForTheNetworksPools() {
-        assertThat(bench("--image-size", "32")).isEqualTo(2);
-        assertThat(err.toString()).contains("image size must be >= 48");
+        CommandResult result = CommandResult.run("bench", "train", "--image-size", "32");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("image size must be >= 48");
     }
 }
