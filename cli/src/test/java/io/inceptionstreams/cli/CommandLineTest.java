@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
 import io.inceptionstreams.schemas.avro.ImageEvent;
 import io.inceptionstreams.schemas.avro.ImageReference;
-import io.inceptionstreams.schemas.avro.Label;
 import io.inceptionstreams.schemas.avro.LabelEvent;
-import io.inceptionstreams.schemas.avro.ModelInfo;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.AvroDeserializer;
 import io.inceptionstreams.schemas.serde.AvroSerializer;
@@ -19,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -244,7 +241,7 @@ class CommandLineTest {
                     Map.of(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.url()), false);
             String[][] events = {{"img-1", "Trouser", "Trouser"}, {"img-2", "Bag", "Sneaker"}};
             for (String[] event : events) {
-                LabelEvent label = label(event[0], event[1], event[2]);
+                LabelEvent label = TestLabels.label(event[0], event[1], event[2]);
                 producer.send(
                         new ProducerRecord<>(
                                 topics[1], event[0], serializer.serialize(topics[1], label)));
@@ -299,20 +296,6 @@ class CommandLineTest {
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + line, e);
         }
-    }
-
-    private static LabelEvent label(String id, String truth, String predicted) {
-        return LabelEvent.newBuilder()
-                .setImageId(id)
-                .setLabels(List.of(new Label(predicted, 1, 0.9f)))
-                .setModel(new ModelInfo("googlenet", "test"))
-                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
-                .setClassifiedAt(Instant.ofEpochMilli(1_700_000_000_100L))
-                .setBatchSize(2)
-                .setQueueMs(1.0)
-                .setInferenceMs(2.0)
-                .setAttributes(Map.of("label", truth))
-                .build();
     }
 
     /** The PNG followed by zero bytes: still sniffed as a PNG, just larger. */

@@ -2,16 +2,13 @@ package io.inceptionstreams.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inceptionstreams.cli.TestLabels;
 import io.inceptionstreams.embeddedkafka.EmbeddedKafkaCluster;
-import io.inceptionstreams.schemas.avro.Label;
 import io.inceptionstreams.schemas.avro.LabelEvent;
-import io.inceptionstreams.schemas.avro.ModelInfo;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import io.inceptionstreams.schemas.serde.AvroSerdeConfig;
 import io.inceptionstreams.schemas.serde.AvroSerializer;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,18 +70,7 @@ class LabelWatchTest {
 
     private static ProducerRecord<String, byte[]> record(
             AvroSerializer<LabelEvent> serializer, String imageId) {
-        LabelEvent label =
-                LabelEvent.newBuilder()
-                        .setImageId(imageId)
-                        .setLabels(List.of(new Label("Bag", 1, 0.9f)))
-                        .setModel(new ModelInfo("googlenet", "test"))
-                        .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))
-                        .setClassifiedAt(Instant.ofEpochMilli(1_700_000_000_100L))
-                        .setBatchSize(1)
-                        .setQueueMs(1.0)
-                        .setInferenceMs(2.0)
-                        .setAttributes(Map.of())
-                        .build();
+        LabelEvent label = TestLabels.label(imageId, "Bag", "Bag");
         return new ProducerRecord<>(TOPIC, imageId, serializer.serialize(TOPIC, label));
     }
 }
