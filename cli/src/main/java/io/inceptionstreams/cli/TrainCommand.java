@@ -114,6 +114,16 @@ final class TrainCommand implements Callable<Integer> {
     float weightDecay;
 
     @Option(
+            paramLabel = "W",
+            names = "--decoupled-weight-decay",
+            defaultValue = "0",
+            description =
+                    "Weight decay apart from the gradient (AdamW): every step first scales each"
+                            + " weight by 1 - rate * W, rate being the step's learning rate"
+                            + " (default: ${DEFAULT-VALUE}).")
+    float decoupledWeightDecay;
+
+    @Option(
             paramLabel = "D",
             names = "--ema-decay",
             defaultValue = "0",
@@ -193,6 +203,7 @@ final class TrainCommand implements Callable<Integer> {
                             randomErasing,
                             labelSmoothing,
                             weightDecay,
+                            decoupledWeightDecay,
                             emaDecay,
                             resume,
                             stopAfter,

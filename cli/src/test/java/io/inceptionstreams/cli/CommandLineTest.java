@@ -104,6 +104,14 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldExitWithTwoBeforeTrainingOnAnOutOfRangeTrainingSetting() {
+        CommandResult result = CommandResult.run("train", "--decoupled-weight-decay", "2000");
+
+        assertThat(result.exitCode()).isEqualTo(InceptionStreams.EXIT_USAGE);
+        assertThat(result.err()).contains("decoupled weight decay must be >= 0");
+    }
+
+    @Test
     void shouldExitWithTwoOnAMalformedDuration() {
         CommandResult result = CommandResult.run("consume", "--timeout", "soon");
 

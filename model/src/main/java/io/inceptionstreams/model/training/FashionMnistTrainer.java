@@ -127,7 +127,8 @@ public final class FashionMnistTrainer {
                         options.learningRate() / 100,
                         Math.min(300, stepsPerEpoch / 2),
                         options.epochs() * stepsPerEpoch);
-        ResumableAdam optimizer = new ResumableAdam(schedule, options.weightDecay());
+        ResumableAdam optimizer =
+                new ResumableAdam(schedule, options.weightDecay(), options.decoupledWeightDecay());
         try (NDManager manager = NDManager.newBaseManager(device, "MXNet")) {
             Step step =
                     new Step(
@@ -454,7 +455,8 @@ public final class FashionMnistTrainer {
         return String.format(
                 Locale.ROOT,
                 "epochs=%d batch=%d lr=%s size=%d seed=%d augment=%s max-shift=%s"
-                        + " random-erasing=%s label-smoothing=%s weight-decay=%s ema-decay=%s",
+                        + " random-erasing=%s label-smoothing=%s weight-decay=%s"
+                        + " decoupled-weight-decay=%s ema-decay=%s",
                 options.epochs(),
                 options.batchSize(),
                 options.learningRate(),
@@ -465,6 +467,7 @@ public final class FashionMnistTrainer {
                 options.randomErasing(),
                 options.labelSmoothing(),
                 options.weightDecay(),
+                options.decoupledWeightDecay(),
                 options.emaDecay());
     }
 

@@ -32,6 +32,7 @@ final class ResumableAdam extends Optimizer {
     private static final String STEPS = "steps/";
 
     private final Tracker learningRate;
+    private final float decoupledWeightDecay;
     private final Map<String, NDArray> means = new ConcurrentHashMap<>();
     private final Map<String, NDArray> variances = new ConcurrentHashMap<>();
     private final Map<String, Integer> steps = new ConcurrentHashMap<>();
@@ -40,13 +41,18 @@ final class ResumableAdam extends Optimizer {
     /**
      * @param learningRate the rate at each update, counted from 0 over the whole run
      * @param weightDecay L2 weight decay added to the gradient (0 for none)
+     * @param decoupledWeightDecay weight decay apart from the gradient (AdamW, Loshchilov and
+     *     Hutter, 2019): each update first scales the weight by {@code 1 - rate *
+     *     decoupledWeightDecay}, {@code rate} being the update's learning rate (0 for none)
      */
-    ResumableAdam(Tracker learningRate, float weightDecay) {
+    ResumableAdam(Tracker learningRate, float weightDecay, float decoupledWeightDecay) {
         super(new Settings().optWeightDecays(weightDecay));
-        if (!Float.isFinite(weightDecay)) {
-            throw new IllegalArgumentException("weight decay " + weightDecay + " is not finite");
+        if (!Float.isFinite(weightDecay) || !Float.isFinite(decoupledWeightDecay)) {
+            throw new IllegalArgumentException(
+                    "weight decays " + weightDecay + ", " + decoupledWeightDecay + " not finite");
         }
         this.learningRate = learningRate;
+        this.decoupledWeightDecay = decoupledWeightDecay;
     }
 
     @Override
@@ -61,6 +67,9 @@ final class ResumableAdam extends Optimizer {
         }
         NDArray mean = means.computeIfAbsent(parameterId, id -> state(weight.zerosLike()));
         NDArray variance = variances.computeIfAbsent(parameterId, id -> state(weight.zerosLike()));
+        if (decoupledWeightDecay != 0) {
+            weight.muli(1 - rate * decoupledWeightDecay);
+        }
         weight.getNDArrayInternal()
                 .adamUpdate(
                         new NDList(weight, grad, mean, variance),

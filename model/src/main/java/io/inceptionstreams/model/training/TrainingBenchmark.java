@@ -42,7 +42,7 @@ public final class TrainingBenchmark {
         Device target = Devices.resolve(device);
         GoogLeNet network = FashionMnistTrainer.network();
         ResumableAdam optimizer =
-                new ResumableAdam(new WarmupCosineSchedule(1e-3f, 1e-5f, 1, warmup + steps), 0);
+                new ResumableAdam(new WarmupCosineSchedule(1e-3f, 1e-5f, 1, warmup + steps), 0, 0);
         Shape shape = new Shape(batch, 1, imageSize, imageSize);
         try (NDManager manager = NDManager.newBaseManager(target, "MXNet")) {
             StepRunner runner;

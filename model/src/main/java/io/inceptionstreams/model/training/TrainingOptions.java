@@ -21,6 +21,9 @@ import java.nio.file.Path;
  * @param labelSmoothing share of each target spread evenly over the classes; 0 for none
  * @param weightDecay L2 weight decay, added to each gradient as {@code weightDecay * weight} before
  *     Adam's update (coupled, as MXNet's {@code adam_update} applies it); 0 for none
+ * @param decoupledWeightDecay weight decay apart from the gradient (AdamW): every step first scales
+ *     each weight by {@code 1 - rate * decoupledWeightDecay}, {@code rate} being the step's
+ *     learning rate; 0 for none
  * @param emaDecay decay of an exponential moving average of the weights, evaluated and shipped in
  *     their place (see {@link WeightAverage}); 0 for none
  * @param resume continue from the newest checkpoint in checkpointDir
@@ -49,6 +52,7 @@ public record TrainingOptions(
         float randomErasing,
         float labelSmoothing,
         float weightDecay,
+        float decoupledWeightDecay,
         float emaDecay,
         boolean resume,
         int stopAfter,
@@ -79,6 +83,10 @@ public record TrainingOptions(
         if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay must be a finite number >= 0");
         }
+        if (!(decoupledWeightDecay >= 0 && decoupledWeightDecay * learningRate < 1)) {
+            throw new IllegalArgumentException(
+                    "decoupled weight decay must be >= 0 and, times the learning rate, below 1");
+        }
         if (!(emaDecay >= 0 && emaDecay < 1)) {
             throw new IllegalArgumentException("EMA decay must be in [0, 1), 0 for none");
         }
@@ -101,6 +109,7 @@ public record TrainingOptions(
                 imageSize,
                 0,
                 false,
+                0,
                 0,
                 0,
                 0,

@@ -49,6 +49,7 @@ class FashionMnistTrainerTest {
                 .randomErasing(0.5f)
                 .labelSmoothing(0.1f)
                 .weightDecay(1e-4f)
+                .decoupledWeightDecay(0.05f)
                 .emaDecay(0.9f)
                 .resume(resume)
                 .stopAfter(stopAfter)

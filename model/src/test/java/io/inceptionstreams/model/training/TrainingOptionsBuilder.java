@@ -14,6 +14,7 @@ final class TrainingOptionsBuilder {
     private float randomErasing;
     private float labelSmoothing;
     private float weightDecay;
+    private float decoupledWeightDecay;
     private float emaDecay;
     private boolean resume;
     private int stopAfter;
@@ -58,6 +59,11 @@ final class TrainingOptionsBuilder {
 
     TrainingOptionsBuilder weightDecay(float w) {
         weightDecay = w;
+        return this;
+    }
+
+    TrainingOptionsBuilder decoupledWeightDecay(float w) {
+        decoupledWeightDecay = w;
         return this;
     }
 
@@ -106,6 +112,7 @@ final class TrainingOptionsBuilder {
                 randomErasing,
                 labelSmoothing,
                 weightDecay,
+                decoupledWeightDecay,
                 emaDecay,
                 resume,
                 stopAfter,

@@ -38,4 +38,17 @@ class TrainingOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("eval-every must be >= 1");
     }
+
+    @Test
+    void shouldRefuseADecoupledWeightDecayThatWouldFlipTheWeights() {
+        // At the default peak rate 0.001, W = 1000 would scale every weight by 0 on the peak step
+        assertThatThrownBy(() -> new TrainingOptionsBuilder().decoupledWeightDecay(1000).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("decoupled weight decay must be >= 0");
+        assertThatThrownBy(() -> new TrainingOptionsBuilder().decoupledWeightDecay(-1).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new TrainingOptionsBuilder().decoupledWeightDecay(0.05f).build())
+                .extracting(TrainingOptions::decoupledWeightDecay)
+                .isEqualTo(0.05f);
+    }
 }
