@@ -56,8 +56,10 @@ import org.slf4j.LoggerFactory;
  *       that answered is tried first afterwards.
  * </ul>
  *
- * <p>For {@code https://}, the JVM's default trust store applies ({@code
- * javax.net.ssl.trustStore}).
+ * <p>For {@code https://}, the {@code schema.registry.ssl.*} keys say whom to trust (else the JVM's
+ * default trust store, {@code javax.net.ssl.trustStore}) and which certificate to present to a
+ * registry that asks for one. A failed TLS handshake is an I/O error like a refused connection:
+ * retried, then {@link SchemaRegistryUnavailableException} with the handshake's reason.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     /** The media type of the registry protocol's requests and responses. */
@@ -70,10 +72,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * HTTP clients by connect timeout, shared: each owns a selector thread and cannot be closed on
-     * Java 17, while Kafka Streams creates serdes, hence registry clients, for every task.
+     * HTTP clients by connect timeout and TLS settings, shared: each owns a selector thread and
+     * cannot be closed on Java 17, while Kafka Streams creates serdes, hence registry clients, for
+     * every task.
      */
-    private static final Map<Duration, HttpClient> HTTP_CLIENTS = new ConcurrentHashMap<>();
+    private static final Map<HttpSettings, HttpClient> HTTP_CLIENTS = new ConcurrentHashMap<>();
 
     private final List<Endpoint> endpoints;
     private final HttpClient http;
@@ -112,6 +115,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
+    /** What an HTTP client is built from. */
+    private record HttpSettings(Duration connectTimeout, RegistryTls tls) {
+
+        HttpClient newClient() {
+            HttpClient.Builder builder =
+                    HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(connectTimeout);
+            if (!tls.isDefault()) {
+                builder.sslContext(tls.context());
+            }
+            return builder.build();
+        }
+    }
+
     private record CachedLatest(RegisteredSchema version, long fetchedAtNanos) {}
 
     /** A non-2xx answer, with Confluent's error body when the registry sent one. */
@@ -140,7 +158,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     /**
      * @param configs the keys of {@link SchemaRegistryClientConfig}
-     * @throws ConfigException on a missing or malformed URL or credentials
+     * @throws ConfigException on a missing or malformed URL or credentials, or a key or trust store
+     *     that cannot be read
      */
     public HttpSchemaRegistryClient(Map<String, ?> configs) {
         this(new SchemaRegistryClientConfig(configs));
@@ -151,13 +170,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         this.endpoints = config.urls().stream().map(url -> endpoint(url, userInfo)).toList();
         this.http =
                 HTTP_CLIENTS.computeIfAbsent(
-                        Duration.ofMillis(
-                                config.getInt(SchemaRegistryClientConfig.CONNECT_TIMEOUT_MS)),
-                        connectTimeout ->
-                                HttpClient.newBuilder()
-                                        .version(HttpClient.Version.HTTP_1_1)
-                                        .connectTimeout(connectTimeout)
-                                        .build());
+                        new HttpSettings(
+                                Duration.ofMillis(
+                                        config.getInt(
+                                                SchemaRegistryClientConfig.CONNECT_TIMEOUT_MS)),
+                                RegistryTls.of(config)),
+                        HttpSettings::newClient);
         this.requestTimeout =
                 Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.REQUEST_TIMEOUT_MS));
         this.totalTimeoutNanos =

@@ -47,7 +47,28 @@ import org.apache.kafka.common.config.types.Password;
  *   <tr><td>{@value #LATEST_CACHE_TTL_SEC}</td><td>-1</td>
  *       <td>How long the latest version of a subject is cached (Confluent's key): -1 forever,
  *       0 never.</td></tr>
+ *   <tr><td>{@value #SSL_TRUSTSTORE_LOCATION}</td><td>none</td>
+ *       <td>For {@code https://}: the trust store of the registry's certificate authority; none
+ *       for the JVM's default trust store ({@code javax.net.ssl.trustStore}, else the JDK's
+ *       {@code cacerts}).</td></tr>
+ *   <tr><td>{@value #SSL_TRUSTSTORE_PASSWORD}</td><td>none</td>
+ *       <td>Its password (none: the store's integrity is not checked).</td></tr>
+ *   <tr><td>{@value #SSL_TRUSTSTORE_TYPE}</td><td>JKS</td><td>{@code JKS} or {@code PKCS12}.</td>
+ *       </tr>
+ *   <tr><td>{@value #SSL_KEYSTORE_LOCATION}</td><td>none</td>
+ *       <td>For a registry that asks for a client certificate (mutual TLS): the key store holding
+ *       this client's key and certificate chain.</td></tr>
+ *   <tr><td>{@value #SSL_KEYSTORE_PASSWORD}</td><td>none</td><td>Its password.</td></tr>
+ *   <tr><td>{@value #SSL_KEYSTORE_TYPE}</td><td>JKS</td><td>{@code JKS} or {@code PKCS12}.</td>
+ *       </tr>
+ *   <tr><td>{@value #SSL_KEY_PASSWORD}</td><td>the key store's</td>
+ *       <td>The password of the key in the key store.</td></tr>
+ *   <tr><td>{@value #SSL_ENDPOINT_IDENTIFICATION_ALGORITHM}</td><td>https</td>
+ *       <td>{@code https}: the registry's certificate must name the host of its URL; empty: any
+ *       host name is accepted (the certificate must still be trusted).</td></tr>
  * </table>
+ *
+ * <p>The TLS keys are Confluent's too ({@code schema.registry.} and Kafka's {@code ssl.*} names).
  */
 public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String URL = "schema.registry.url";
@@ -61,6 +82,15 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String TOTAL_TIMEOUT_MS = "schema.registry.total.timeout.ms";
     public static final String LATEST_CACHE_TTL_SEC = "latest.cache.ttl.sec";
     public static final String UNAVAILABLE_COOLDOWN_MS = "schema.registry.unavailable.cooldown.ms";
+    public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
+    public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+    public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+    public static final String SSL_KEYSTORE_LOCATION = "schema.registry.ssl.keystore.location";
+    public static final String SSL_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
+    public static final String SSL_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+    public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
+    public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM =
+            "schema.registry.ssl.endpoint.identification.algorithm";
 
     public SchemaRegistryClientConfig(Map<String, ?> originals) {
         super(configDef(), originals, false);
@@ -144,7 +174,57 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         -1L,
                         Range.atLeast(-1),
                         Importance.LOW,
-                        "Seconds the latest version of a subject is cached; -1 forever, 0 never.");
+                        "Seconds the latest version of a subject is cached; -1 forever, 0 never.")
+                .define(
+                        SSL_TRUSTSTORE_LOCATION,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Trust store of the registry's certificate authority; none for the JVM's"
+                                + " default.")
+                .define(
+                        SSL_TRUSTSTORE_PASSWORD,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "Password of the trust store.")
+                .define(
+                        SSL_TRUSTSTORE_TYPE,
+                        Type.STRING,
+                        "JKS",
+                        Importance.LOW,
+                        "Type of the trust store: JKS or PKCS12.")
+                .define(
+                        SSL_KEYSTORE_LOCATION,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Key store with this client's key and certificate, for mutual TLS.")
+                .define(
+                        SSL_KEYSTORE_PASSWORD,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "Password of the key store.")
+                .define(
+                        SSL_KEYSTORE_TYPE,
+                        Type.STRING,
+                        "JKS",
+                        Importance.LOW,
+                        "Type of the key store: JKS or PKCS12.")
+                .define(
+                        SSL_KEY_PASSWORD,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "Password of the key in the key store; none for the key store's.")
+                .define(
+                        SSL_ENDPOINT_IDENTIFICATION_ALGORITHM,
+                        Type.STRING,
+                        "https",
+                        Importance.LOW,
+                        "https: the registry's certificate must name the URL's host; empty: any"
+                                + " host name.");
     }
 
     /** The configured registry URLs, never empty. */

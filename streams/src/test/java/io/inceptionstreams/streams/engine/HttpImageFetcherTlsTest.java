@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
+import io.inceptionstreams.schemas.TestCertificates;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class HttpImageFetcherTlsTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
     private static final byte[] IMAGE = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4};
 
     @TempDir Path dir;
@@ -87,48 +84,14 @@ class HttpImageFetcherTlsTest {
 
     /** A self-signed key pair and certificate with these subject alternative names. */
     private KeyStore certificate(String names) throws Exception {
-        Path file = dir.resolve("server.p12");
-        Files.deleteIfExists(file);
-        Process keytool =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                        .toString(),
-                                "-genkeypair",
-                                "-alias",
-                                "server",
-                                "-keyalg",
-                                "EC",
-                                "-groupname",
-                                "secp256r1",
-                                "-dname",
-                                "CN=test",
-                                "-ext",
-                                "SAN=" + names,
-                                "-validity",
-                                "2",
-                                "-storetype",
-                                "PKCS12",
-                                "-keystore",
-                                file.toString(),
-                                "-storepass",
-                                new String(PASSWORD))
-                        .redirectErrorStream(true)
-                        .start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            keys.load(in, PASSWORD);
-        }
-        return keys;
+        return TestCertificates.load(new TestCertificates(dir).keyStore("server", names));
     }
 
     /** An https server on loopback answering every GET with the image; its URI by name. */
     private URI serve(KeyStore keys) throws Exception {
         KeyManagerFactory keyManagers =
                 KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, PASSWORD);
+        keyManagers.init(keys, TestCertificates.PASSWORD.toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, null);
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.inceptionstreams.schemas.registry.CompatibilityLevel;
 import io.inceptionstreams.schemas.registry.HttpSchemaRegistryClient;
 import io.inceptionstreams.schemas.registry.RegisteredSchema;
@@ -30,6 +33,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +49,9 @@ import org.slf4j.LoggerFactory;
  *     ...
  * }
  * }</pre>
+ *
+ * <p>{@link #withTls} makes it serve HTTPS instead, optionally asking every client for a
+ * certificate (mutual TLS).
  *
  * <p>State lives in memory in a {@link SchemaStore} (ids, versions, compatibility checks), the same
  * implementation as {@code mock://} registries. Endpoints, all with content type {@value
@@ -93,6 +101,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final List<Route> routes;
     private HttpServer server;
     private ExecutorService executor;
+    private SSLContext tls;
+    private boolean requireClientCertificate;
 
     private record Request(List<String> pathParams, Map<String, String> query, byte[] body) {}
 
@@ -182,6 +192,23 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
 
     /**
+     * Serves HTTPS instead of HTTP once started: {@code tls}'s key manager gives the server's
+     * certificate, and with {@code requireClientCertificate} a client must present one that its
+     * trust manager trusts, or the handshake fails.
+     *
+     * @return this, to chain with the constructor
+     */
+    public synchronized EmbeddedSchemaRegistry withTls(
+            SSLContext tls, boolean requireClientCertificate) {
+        if (server != null) {
+            throw new IllegalStateException("TLS is set before the schema registry starts");
+        }
+        this.tls = tls;
+        this.requireClientCertificate = requireClientCertificate;
+        return this;
+    }
+
+    /**
      * Binds the port and starts serving.
      *
      * @return this, to chain with the constructor
@@ -192,7 +219,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             throw new IllegalStateException("The schema registry is already started");
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(LOOPBACK, requestedPort), 0);
+            InetSocketAddress address = new InetSocketAddress(LOOPBACK, requestedPort);
+            server = tls == null ? HttpServer.create(address, 0) : httpsServer(address);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on port " + requestedPort, e);
         }
@@ -216,9 +244,27 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return this;
     }
 
-    /** {@code http://127.0.0.1:PORT}, the value for {@code schema.registry.url}. */
+    private HttpsServer httpsServer(InetSocketAddress address) throws IOException {
+        HttpsServer https = HttpsServer.create(address, 0);
+        boolean needClientAuth = requireClientCertificate;
+        https.setHttpsConfigurator(
+                new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+                        parameters.setNeedClientAuth(needClientAuth);
+                        params.setSSLParameters(parameters);
+                    }
+                });
+        return https;
+    }
+
+    /**
+     * {@code http://127.0.0.1:PORT} ({@code https://} with {@link #withTls}), the value for {@code
+     * schema.registry.url}.
+     */
     public synchronized String url() {
-        return "http://" + LOOPBACK + ":" + port();
+        return (tls == null ? "http" : "https") + "://" + LOOPBACK + ":" + port();
     }
 
     public synchronized int port() {

@@ -1,0 +1,181 @@
+package io.inceptionstreams.schemas.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Locale;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The TLS settings of a registry client, in Confluent's {@code schema.registry.ssl.*} keys: whom to
+ * trust (a trust store, else the JVM's default), what to present for mutual TLS (a key store, else
+ * nothing), and whether the server's certificate must name the host of the URL.
+ *
+ * <p>A value object: two clients with equal settings share one {@link java.net.http.HttpClient}.
+ */
+record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boolean verifyHostname) {
+
+    /** A key or trust store file; {@code location} null for none. */
+    record Store(String location, Password password, String type) {
+
+        /** Loads the file, failing with the configuration key that names it. */
+        KeyStore load(String locationKey) {
+            try (InputStream in = Files.newInputStream(Path.of(location))) {
+                KeyStore store = KeyStore.getInstance(type);
+                store.load(in, password == null ? null : password.value().toCharArray());
+                return store;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new ConfigException(
+                        locationKey, location, "cannot load the " + type + " store: " + e);
+            }
+        }
+    }
+
+    /** The settings of {@code config}. */
+    static RegistryTls of(SchemaRegistryClientConfig config) {
+        String algorithm =
+                config.getString(SchemaRegistryClientConfig.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM);
+        boolean verifyHostname = algorithm != null && !algorithm.isBlank();
+        if (verifyHostname && !algorithm.trim().toLowerCase(Locale.ROOT).equals("https")) {
+            throw new ConfigException(
+                    SchemaRegistryClientConfig.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM,
+                    algorithm,
+                    "expected https, or empty to accept a certificate for any host name");
+        }
+        return new RegistryTls(
+                new Store(
+                        config.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION),
+                        config.getPassword(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD),
+                        config.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE)),
+                new Store(
+                        config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION),
+                        config.getPassword(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD),
+                        config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE)),
+                config.getPassword(SchemaRegistryClientConfig.SSL_KEY_PASSWORD),
+                verifyHostname);
+    }
+
+    /** Whether these are the JVM's defaults: its trust store, no key store, host names checked. */
+    boolean isDefault() {
+        return trustStore.location() == null && keyStore.location() == null && verifyHostname;
+    }
+
+    /**
+     * A TLS context of these settings.
+     *
+     * @throws ConfigException when a store cannot be read (missing file, wrong password or type)
+     */
+    SSLContext context() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(), trustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException("Cannot set up TLS for the schema registry: " + e);
+        }
+    }
+
+    private KeyManager[] keyManagers() throws GeneralSecurityException {
+        if (keyStore.location() == null) {
+            return null;
+        }
+        KeyStore store = keyStore.load(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION);
+        Password password = keyPassword != null ? keyPassword : keyStore.password();
+        KeyManagerFactory factory =
+                KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, password == null ? null : password.value().toCharArray());
+        return factory.getKeyManagers();
+    }
+
+    private TrustManager[] trustManagers() throws GeneralSecurityException {
+        KeyStore store =
+                trustStore.location() == null
+                        ? null
+                        : trustStore.load(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION);
+        TrustManagerFactory factory =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        TrustManager[] managers = factory.getTrustManagers();
+        if (verifyHostname) {
+            return managers;
+        }
+        return Arrays.stream(managers)
+                .map(
+                        manager ->
+                                manager instanceof X509TrustManager x509
+                                        ? new AnyHostTrustManager(x509)
+                                        : manager)
+                .toArray(TrustManager[]::new);
+    }
+
+    /**
+     * Checks the server's certificate chain but not the host it names. The JDK's HTTP client asks
+     * for host name verification on every connection, and an {@link X509ExtendedTrustManager} is
+     * where TLS performs it: this one leaves it out, as {@code
+     * schema.registry.ssl.endpoint.identification.algorithm=} asks.
+     */
+    private static final class AnyHostTrustManager extends X509ExtendedTrustManager {
+        private final X509TrustManager delegate;
+
+        AnyHostTrustManager(X509TrustManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.inceptionstreams.schemas.registry;
+
+import static io.inceptionstreams.schemas.TestCertificates.PASSWORD;
+import static io.inceptionstreams.schemas.TestCertificates.TYPE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.inceptionstreams.schemas.TestCertificates;
+import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry client over HTTPS, against the embedded registry serving TLS on the loopback. */
+class HttpSchemaRegistryClientTlsTest {
+    private static final Schema SCHEMA =
+            SchemaBuilder.record("Ping").fields().requiredString("id").endRecord();
+
+    @TempDir static Path dir;
+
+    /** The registry's certificate, for 127.0.0.1 (the URL's host). */
+    private static Path registryKeys;
+
+    /** A certificate for another host name, trusted all the same. */
+    private static Path otherHostKeys;
+
+    /** The client's certificate, for registries that ask for one. */
+    private static Path clientKeys;
+
+    /** What the client trusts: the two registry certificates. */
+    private static Path clientTrust;
+
+    /** What the registry trusts: the client's certificate. */
+    private static Path registryTrust;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        TestCertificates certificates = new TestCertificates(dir);
+        registryKeys = certificates.keyStore("registry", "ip:127.0.0.1");
+        otherHostKeys = certificates.keyStore("other-host", "dns:registry.example.com");
+        clientKeys = certificates.keyStore("client", "dns:client");
+        clientTrust = certificates.trustStore("client-trust", "registry", "other-host");
+        registryTrust = certificates.trustStore("registry-trust", "client");
+    }
+
+    private static SSLContext serverContext(Path keys) {
+        return new RegistryTls(store(registryTrust), store(keys), null, true).context();
+    }
+
+    private static RegistryTls.Store store(Path location) {
+        return new RegistryTls.Store(location.toString(), new Password(PASSWORD), TYPE);
+    }
+
+    private static HttpSchemaRegistryClient client(String url, Object... keysAndValues) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(SchemaRegistryClientConfig.URL, url);
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES, 0);
+        config.put(SchemaRegistryClientConfig.UNAVAILABLE_COOLDOWN_MS, 0);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            config.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return new HttpSchemaRegistryClient(config);
+    }
+
+    private static Object[] trusting(Object... more) {
+        Object[] trust = {
+            SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION, clientTrust.toString(),
+            SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD, PASSWORD,
+            SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE, TYPE
+        };
+        Object[] all = new Object[trust.length + more.length];
+        System.arraycopy(trust, 0, all, 0, trust.length);
+        System.arraycopy(more, 0, all, trust.length, more.length);
+        return all;
+    }
+
+    /** Registers {@link #SCHEMA} and reads it back by its id. */
+    private static Schema roundTrip(HttpSchemaRegistryClient client) {
+        int id = client.register("pings-value", SCHEMA);
+        return client.getSchemaById(id);
+    }
+
+    @Test
+    void shouldRegisterAndFetchOverHttpsTrustingTheConfiguredTrustStore() {
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), false).start()) {
+            assertThat(registry.url()).startsWith("https://127.0.0.1:");
+
+            assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
+        }
+    }
+
+    @Test
+    void shouldRefuseACertificateTheJvmDoesNotTrustAndSayWhy() {
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), false).start()) {
+            // No trust store: the JDK's cacerts, which know nothing of this self-signed one
+            assertThatThrownBy(() -> roundTrip(client(registry.url())))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("SSLHandshakeException")
+                    .hasMessageContaining("PKIX path building failed");
+        }
+    }
+
+    @Test
+    void shouldPresentTheKeyStoresCertificateToARegistryThatAsksForOne() {
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), true).start()) {
+            // Without a key store the handshake fails: transient, as any I/O error
+            assertThatThrownBy(() -> roundTrip(client(registry.url(), trusting())))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class);
+
+            HttpSchemaRegistryClient withCertificate =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                                    clientKeys.toString(),
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD,
+                                    PASSWORD,
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                                    TYPE));
+            assertThat(roundTrip(withCertificate)).isEqualTo(SCHEMA);
+        }
+    }
+
+    @Test
+    void shouldCheckTheHostNameUnlessTheIdentificationAlgorithmIsEmpty() {
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(otherHostKeys), false).start()) {
+            // Trusted, but issued for registry.example.com, not 127.0.0.1
+            assertThatThrownBy(() -> roundTrip(client(registry.url(), trusting())))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("127.0.0.1");
+
+            HttpSchemaRegistryClient anyHost =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig
+                                            .SSL_ENDPOINT_IDENTIFICATION_ALGORITHM,
+                                    ""));
+            assertThat(roundTrip(anyHost)).isEqualTo(SCHEMA);
+        }
+    }
+
+    @Test
+    void shouldNameTheKeyWhenAStoreCannotBeRead() {
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
+                                        clientTrust.toString(),
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD,
+                                        "wrong",
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE,
+                                        TYPE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION)
+                .hasMessageContaining("password");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                                        dir.resolve("missing.p12").toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION)
+                .hasMessageContaining("missing.p12");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig
+                                                .SSL_ENDPOINT_IDENTIFICATION_ALGORITHM,
+                                        "ldaps"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("expected https, or empty");
+    }
+}
