@@ -1,5 +1,7 @@
 package io.inceptionstreams.schemas.registry;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -34,17 +36,46 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
     /** A key or trust store file; {@code location} null for none. */
     record Store(String location, Password password, String type) {
 
-        /** Loads the file, failing with the configuration key that names it. */
-        KeyStore load(String locationKey) {
-            try (InputStream in = Files.newInputStream(Path.of(location))) {
-                KeyStore store = KeyStore.getInstance(type);
-                store.load(in, password == null ? null : password.value().toCharArray());
-                return store;
+        /** Whether the file is PEM text rather than a JKS or PKCS12 store. */
+        boolean isPem() {
+            return "PEM".equalsIgnoreCase(type);
+        }
+
+        /** Loads the file as a trust store, failing with the configuration key that names it. */
+        KeyStore loadTrusted(String locationKey) {
+            return load(locationKey, PemStores::trustStore);
+        }
+
+        /**
+         * Loads the file as a key store, failing with the configuration key that names it.
+         *
+         * @param keyPassword the password of a PEM file's encrypted key; null for none
+         */
+        KeyStore loadKeys(String locationKey, char[] keyPassword) {
+            return load(locationKey, pem -> PemStores.keyStore(pem, keyPassword));
+        }
+
+        private KeyStore load(String locationKey, PemReader pemReader) {
+            try {
+                if (isPem()) {
+                    return pemReader.read(Files.readString(Path.of(location), ISO_8859_1));
+                }
+                try (InputStream in = Files.newInputStream(Path.of(location))) {
+                    KeyStore store = KeyStore.getInstance(type);
+                    store.load(in, password == null ? null : password.value().toCharArray());
+                    return store;
+                }
             } catch (IOException | GeneralSecurityException e) {
                 throw new ConfigException(
                         locationKey, location, "cannot load the " + type + " store: " + e);
             }
         }
+    }
+
+    /** Builds a store from the text of a PEM file. */
+    @FunctionalInterface
+    private interface PemReader {
+        KeyStore read(String pem) throws IOException, GeneralSecurityException;
     }
 
     /** The settings of {@code config}. */
@@ -95,11 +126,14 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
         if (keyStore.location() == null) {
             return null;
         }
-        KeyStore store = keyStore.load(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION);
         Password password = keyPassword != null ? keyPassword : keyStore.password();
+        char[] secret = password == null ? null : password.value().toCharArray();
+        KeyStore store =
+                keyStore.loadKeys(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION, secret);
         KeyManagerFactory factory =
                 KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(store, password == null ? null : password.value().toCharArray());
+        // A PEM key's entry is protected by its password, or by an empty one without.
+        factory.init(store, secret == null && keyStore.isPem() ? new char[0] : secret);
         return factory.getKeyManagers();
     }
 
@@ -107,7 +141,8 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
         KeyStore store =
                 trustStore.location() == null
                         ? null
-                        : trustStore.load(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION);
+                        : trustStore.loadTrusted(
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION);
         TrustManagerFactory factory =
                 TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);

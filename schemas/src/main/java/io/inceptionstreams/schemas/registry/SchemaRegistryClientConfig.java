@@ -53,16 +53,18 @@ import org.apache.kafka.common.config.types.Password;
  *       {@code cacerts}).</td></tr>
  *   <tr><td>{@value #SSL_TRUSTSTORE_PASSWORD}</td><td>none</td>
  *       <td>Its password (none: the store's integrity is not checked).</td></tr>
- *   <tr><td>{@value #SSL_TRUSTSTORE_TYPE}</td><td>JKS</td><td>{@code JKS} or {@code PKCS12}.</td>
- *       </tr>
+ *   <tr><td>{@value #SSL_TRUSTSTORE_TYPE}</td><td>JKS</td><td>{@code JKS}, {@code PKCS12}, or
+ *       {@code PEM}: a text file of one or more certificates (no password).</td></tr>
  *   <tr><td>{@value #SSL_KEYSTORE_LOCATION}</td><td>none</td>
  *       <td>For a registry that asks for a client certificate (mutual TLS): the key store holding
  *       this client's key and certificate chain.</td></tr>
  *   <tr><td>{@value #SSL_KEYSTORE_PASSWORD}</td><td>none</td><td>Its password.</td></tr>
- *   <tr><td>{@value #SSL_KEYSTORE_TYPE}</td><td>JKS</td><td>{@code JKS} or {@code PKCS12}.</td>
- *       </tr>
+ *   <tr><td>{@value #SSL_KEYSTORE_TYPE}</td><td>JKS</td><td>{@code JKS}, {@code PKCS12}, or
+ *       {@code PEM}: a text file of a PKCS#8 private key, plain or encrypted, and its certificate
+ *       chain.</td></tr>
  *   <tr><td>{@value #SSL_KEY_PASSWORD}</td><td>the key store's</td>
- *       <td>The password of the key in the key store.</td></tr>
+ *       <td>The password of the key in the key store (of a {@code PEM} file's encrypted
+ *       key).</td></tr>
  *   <tr><td>{@value #SSL_ENDPOINT_IDENTIFICATION_ALGORITHM}</td><td>https</td>
  *       <td>{@code https}: the registry's certificate must name the host of its URL; empty: any
  *       host name is accepted (the certificate must still be trusted).</td></tr>
@@ -193,7 +195,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Type.STRING,
                         "JKS",
                         Importance.LOW,
-                        "Type of the trust store: JKS or PKCS12.")
+                        "Type of the trust store: JKS, PKCS12 or PEM (a file of certificates).")
                 .define(
                         SSL_KEYSTORE_LOCATION,
                         Type.STRING,
@@ -211,7 +213,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Type.STRING,
                         "JKS",
                         Importance.LOW,
-                        "Type of the key store: JKS or PKCS12.")
+                        "Type of the key store: JKS, PKCS12 or PEM (a PKCS#8 key and its certificate"
+                                + " chain).")
                 .define(
                         SSL_KEY_PASSWORD,
                         Type.PASSWORD,

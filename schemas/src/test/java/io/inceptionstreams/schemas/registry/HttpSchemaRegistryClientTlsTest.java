@@ -133,6 +133,31 @@ class HttpSchemaRegistryClientTlsTest {
     }
 
     @Test
+    void shouldTrustAndPresentPemFilesWithAnEncryptedKey() throws Exception {
+        TestCertificates certificates = new TestCertificates(dir);
+        Path trust = certificates.pemTrustStore("client-trust", "registry");
+        Path keys = certificates.pemKeyStore("client", "key-secret");
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), true).start()) {
+            HttpSchemaRegistryClient pem =
+                    client(
+                            registry.url(),
+                            SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
+                            trust.toString(),
+                            SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE,
+                            "PEM",
+                            SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                            keys.toString(),
+                            SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                            "PEM",
+                            SchemaRegistryClientConfig.SSL_KEY_PASSWORD,
+                            "key-secret");
+
+            assertThat(roundTrip(pem)).isEqualTo(SCHEMA);
+        }
+    }
+
+    @Test
     void shouldCheckTheHostNameUnlessTheIdentificationAlgorithmIsEmpty() {
         try (EmbeddedSchemaRegistry registry =
                 new EmbeddedSchemaRegistry().withTls(serverContext(otherHostKeys), false).start()) {
