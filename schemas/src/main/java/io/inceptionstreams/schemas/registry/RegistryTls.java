@@ -33,29 +33,48 @@ import org.apache.kafka.common.config.types.Password;
  */
 record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boolean verifyHostname) {
 
-    /** A key or trust store file; {@code location} null for none. */
-    record Store(String location, Password password, String type) {
+    /**
+     * A key or trust store: a file at {@code location}, or PEM text given in the configuration
+     * itself ({@code pem}, type {@code PEM}); both null for none.
+     */
+    record Store(String location, Password password, String type, Password pem) {
 
-        /** Whether the file is PEM text rather than a JKS or PKCS12 store. */
+        /** A store file. */
+        Store(String location, Password password, String type) {
+            this(location, password, type, null);
+        }
+
+        boolean isConfigured() {
+            return location != null || pem != null;
+        }
+
+        /** Whether the store is PEM text rather than a JKS or PKCS12 store. */
         boolean isPem() {
             return "PEM".equalsIgnoreCase(type);
         }
 
-        /** Loads the file as a trust store, failing with the configuration key that names it. */
-        KeyStore loadTrusted(String locationKey) {
-            return load(locationKey, PemStores::trustStore);
+        /** Loads the trust store, failing with the configuration key that names it. */
+        KeyStore loadTrusted(String locationKey, String pemKey) {
+            return load(locationKey, pemKey, PemStores::trustStore);
         }
 
         /**
-         * Loads the file as a key store, failing with the configuration key that names it.
+         * Loads the key store, failing with the configuration key that names it.
          *
-         * @param keyPassword the password of a PEM file's encrypted key; null for none
+         * @param keyPassword the password of a PEM key that is encrypted; null for none
          */
-        KeyStore loadKeys(String locationKey, char[] keyPassword) {
-            return load(locationKey, pem -> PemStores.keyStore(pem, keyPassword));
+        KeyStore loadKeys(String locationKey, String pemKey, char[] keyPassword) {
+            return load(locationKey, pemKey, text -> PemStores.keyStore(text, keyPassword));
         }
 
-        private KeyStore load(String locationKey, PemReader pemReader) {
+        private KeyStore load(String locationKey, String pemKey, PemReader pemReader) {
+            if (pem != null) {
+                try {
+                    return pemReader.read(pem.value());
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new ConfigException(pemKey, pem, "cannot read the PEM text: " + e);
+                }
+            }
             try {
                 if (isPem()) {
                     return pemReader.read(Files.readString(Path.of(location), ISO_8859_1));
@@ -93,18 +112,72 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
                 new Store(
                         config.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION),
                         config.getPassword(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD),
-                        config.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE)),
+                        config.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE),
+                        inlinePem(
+                                config,
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE,
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES)),
                 new Store(
                         config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION),
                         config.getPassword(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD),
-                        config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE)),
+                        config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE),
+                        inlineKeyAndChain(config)),
                 config.getPassword(SchemaRegistryClientConfig.SSL_KEY_PASSWORD),
                 verifyHostname);
     }
 
+    /** The key and certificate chain given inline, as one PEM text; null when neither is. */
+    private static Password inlineKeyAndChain(SchemaRegistryClientConfig config) {
+        Password key =
+                inlinePem(
+                        config,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_KEY);
+        Password chain =
+                inlinePem(
+                        config,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_CERTIFICATE_CHAIN);
+        if (key == null && chain == null) {
+            return null;
+        }
+        if (key == null || chain == null) {
+            String missing =
+                    key == null
+                            ? SchemaRegistryClientConfig.SSL_KEYSTORE_KEY
+                            : SchemaRegistryClientConfig.SSL_KEYSTORE_CERTIFICATE_CHAIN;
+            throw new ConfigException(
+                    missing, null, "an inline PEM key store needs both the key and its chain");
+        }
+        return new Password(key.value() + "\n" + chain.value());
+    }
+
+    /**
+     * The PEM text of {@code pemKey}, which needs type PEM and no file; null when it is not set.
+     */
+    private static Password inlinePem(
+            SchemaRegistryClientConfig config, String locationKey, String typeKey, String pemKey) {
+        Password pem = config.getPassword(pemKey);
+        if (pem == null) {
+            return null;
+        }
+        if (config.getString(locationKey) != null) {
+            throw new ConfigException(
+                    pemKey, pem, "set either " + locationKey + " or " + pemKey + ", not both");
+        }
+        String type = config.getString(typeKey);
+        if (!"PEM".equalsIgnoreCase(type)) {
+            throw new ConfigException(typeKey, type, "PEM text in " + pemKey + " needs type PEM");
+        }
+        return pem;
+    }
+
     /** Whether these are the JVM's defaults: its trust store, no key store, host names checked. */
     boolean isDefault() {
-        return trustStore.location() == null && keyStore.location() == null && verifyHostname;
+        return !trustStore.isConfigured() && !keyStore.isConfigured() && verifyHostname;
     }
 
     /**
@@ -123,13 +196,16 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
     }
 
     private KeyManager[] keyManagers() throws GeneralSecurityException {
-        if (keyStore.location() == null) {
+        if (!keyStore.isConfigured()) {
             return null;
         }
         Password password = keyPassword != null ? keyPassword : keyStore.password();
         char[] secret = password == null ? null : password.value().toCharArray();
         KeyStore store =
-                keyStore.loadKeys(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION, secret);
+                keyStore.loadKeys(
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                        SchemaRegistryClientConfig.SSL_KEYSTORE_KEY,
+                        secret);
         KeyManagerFactory factory =
                 KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         // A PEM key's entry is protected by its password, or by an empty one without.
@@ -139,10 +215,11 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
 
     private TrustManager[] trustManagers() throws GeneralSecurityException {
         KeyStore store =
-                trustStore.location() == null
-                        ? null
-                        : trustStore.loadTrusted(
-                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION);
+                trustStore.isConfigured()
+                        ? trustStore.loadTrusted(
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
+                                SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES)
+                        : null;
         TrustManagerFactory factory =
                 TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);

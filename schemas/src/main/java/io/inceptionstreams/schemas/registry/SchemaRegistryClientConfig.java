@@ -55,6 +55,8 @@ import org.apache.kafka.common.config.types.Password;
  *       <td>Its password (none: the store's integrity is not checked).</td></tr>
  *   <tr><td>{@value #SSL_TRUSTSTORE_TYPE}</td><td>JKS</td><td>{@code JKS}, {@code PKCS12}, or
  *       {@code PEM}: a text file of one or more certificates (no password).</td></tr>
+ *   <tr><td>{@value #SSL_TRUSTSTORE_CERTIFICATES}</td><td>none</td>
+ *       <td>The trusted certificates as PEM text instead of a file (type {@code PEM}).</td></tr>
  *   <tr><td>{@value #SSL_KEYSTORE_LOCATION}</td><td>none</td>
  *       <td>For a registry that asks for a client certificate (mutual TLS): the key store holding
  *       this client's key and certificate chain.</td></tr>
@@ -62,6 +64,9 @@ import org.apache.kafka.common.config.types.Password;
  *   <tr><td>{@value #SSL_KEYSTORE_TYPE}</td><td>JKS</td><td>{@code JKS}, {@code PKCS12}, or
  *       {@code PEM}: a text file of a PKCS#8 private key, plain or encrypted, and its certificate
  *       chain.</td></tr>
+ *   <tr><td>{@value #SSL_KEYSTORE_KEY} / {@value #SSL_KEYSTORE_CERTIFICATE_CHAIN}</td>
+ *       <td>none</td><td>The PKCS#8 key and its certificate chain as PEM text instead of a file
+ *       (type {@code PEM}; both or neither).</td></tr>
  *   <tr><td>{@value #SSL_KEY_PASSWORD}</td><td>the key store's</td>
  *       <td>The password of the key in the key store (of a {@code PEM} file's encrypted
  *       key).</td></tr>
@@ -87,9 +92,14 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
     public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
     public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
+    public static final String SSL_TRUSTSTORE_CERTIFICATES =
+            "schema.registry.ssl.truststore.certificates";
     public static final String SSL_KEYSTORE_LOCATION = "schema.registry.ssl.keystore.location";
     public static final String SSL_KEYSTORE_PASSWORD = "schema.registry.ssl.keystore.password";
     public static final String SSL_KEYSTORE_TYPE = "schema.registry.ssl.keystore.type";
+    public static final String SSL_KEYSTORE_KEY = "schema.registry.ssl.keystore.key";
+    public static final String SSL_KEYSTORE_CERTIFICATE_CHAIN =
+            "schema.registry.ssl.keystore.certificate.chain";
     public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
     public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM =
             "schema.registry.ssl.endpoint.identification.algorithm";
@@ -197,6 +207,13 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Importance.LOW,
                         "Type of the trust store: JKS, PKCS12 or PEM (a file of certificates).")
                 .define(
+                        SSL_TRUSTSTORE_CERTIFICATES,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "Trusted certificates as PEM text, instead of a trust store file (type"
+                                + " PEM).")
+                .define(
                         SSL_KEYSTORE_LOCATION,
                         Type.STRING,
                         null,
@@ -215,6 +232,19 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Importance.LOW,
                         "Type of the key store: JKS, PKCS12 or PEM (a PKCS#8 key and its certificate"
                                 + " chain).")
+                .define(
+                        SSL_KEYSTORE_KEY,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "This client's PKCS#8 private key as PEM text, instead of a key store file"
+                                + " (type PEM, with its certificate chain).")
+                .define(
+                        SSL_KEYSTORE_CERTIFICATE_CHAIN,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "The certificate chain of that key as PEM text, this client's first.")
                 .define(
                         SSL_KEY_PASSWORD,
                         Type.PASSWORD,

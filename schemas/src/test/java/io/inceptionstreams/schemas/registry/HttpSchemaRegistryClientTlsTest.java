@@ -2,11 +2,13 @@ package io.inceptionstreams.schemas.registry;
 
 import static io.inceptionstreams.schemas.TestCertificates.PASSWORD;
 import static io.inceptionstreams.schemas.TestCertificates.TYPE;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inceptionstreams.schemas.TestCertificates;
 import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -133,7 +135,7 @@ class HttpSchemaRegistryClientTlsTest {
     }
 
     @Test
-    void shouldTrustAndPresentPemFilesWithAnEncryptedKey() throws Exception {
+    void shouldTrustAndPresentPemFilesOrTextWithAnEncryptedKey() throws Exception {
         TestCertificates certificates = new TestCertificates(dir);
         Path trust = certificates.pemTrustStore("client-trust", "registry");
         Path keys = certificates.pemKeyStore("client", "key-secret");
@@ -154,6 +156,26 @@ class HttpSchemaRegistryClientTlsTest {
                             "key-secret");
 
             assertThat(roundTrip(pem)).isEqualTo(SCHEMA);
+
+            // The same PEM given in the configuration itself
+            String keysText = Files.readString(keys, US_ASCII);
+            int chainStart = keysText.indexOf("-----BEGIN CERTIFICATE-----");
+            HttpSchemaRegistryClient inline =
+                    client(
+                            registry.url(),
+                            SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES,
+                            Files.readString(trust, US_ASCII),
+                            SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE,
+                            "PEM",
+                            SchemaRegistryClientConfig.SSL_KEYSTORE_KEY,
+                            keysText.substring(0, chainStart),
+                            SchemaRegistryClientConfig.SSL_KEYSTORE_CERTIFICATE_CHAIN,
+                            keysText.substring(chainStart),
+                            SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                            "PEM",
+                            SchemaRegistryClientConfig.SSL_KEY_PASSWORD,
+                            "key-secret");
+            assertThat(roundTrip(inline)).isEqualTo(SCHEMA);
         }
     }
 
@@ -210,5 +232,38 @@ class HttpSchemaRegistryClientTlsTest {
                                         "ldaps"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("expected https, or empty");
+        String certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES,
+                                        certificate))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE)
+                .hasMessageContaining("needs type PEM");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES,
+                                        certificate,
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE,
+                                        "PEM",
+                                        SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
+                                        clientTrust.toString()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not both");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_KEYSTORE_CERTIFICATE_CHAIN,
+                                        certificate,
+                                        SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                                        "PEM"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_KEYSTORE_KEY)
+                .hasMessageContaining("both the key and its chain");
     }
 }
