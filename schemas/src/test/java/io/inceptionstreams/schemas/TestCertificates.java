@@ -137,7 +137,8 @@ public final class TestCertificates {
             key = Files.readString(encrypted, US_ASCII);
         }
         Path file = dir.resolve(name + (keyPassword == null ? "" : "-encrypted") + ".pem");
-        Files.writeString(file, key + pem("CERTIFICATE", certificate(name).getEncoded()), US_ASCII);
+        Files.writeString(
+                file, key + pem("CERTIFICATE", store.getCertificate(name).getEncoded()), US_ASCII);
         return file;
     }
 

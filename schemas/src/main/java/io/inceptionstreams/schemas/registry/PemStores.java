@@ -2,6 +2,7 @@ package io.inceptionstreams.schemas.registry;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -34,6 +35,8 @@ final class PemStores {
     private static final String CERTIFICATE = "CERTIFICATE";
     private static final String PRIVATE_KEY = "PRIVATE KEY";
     private static final String ENCRYPTED_PRIVATE_KEY = "ENCRYPTED PRIVATE KEY";
+    private static final Pattern NOT_PKCS8 =
+            Pattern.compile("-----BEGIN ((RSA|EC|DSA) PRIVATE KEY)-----");
 
     /** The key algorithms a PKCS#8 key is tried against, in this order. */
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "EdDSA", "DSA");
@@ -44,7 +47,7 @@ final class PemStores {
     static KeyStore trustStore(String pem) throws GeneralSecurityException, IOException {
         List<Certificate> certificates = certificates(blocks(pem, CERTIFICATE));
         if (certificates.isEmpty()) {
-            throw new KeyStoreException("no -----BEGIN CERTIFICATE----- block in the PEM file");
+            throw new KeyStoreException("no -----BEGIN CERTIFICATE----- block in the PEM text");
         }
         KeyStore store = emptyStore();
         for (int i = 0; i < certificates.size(); i++) {
@@ -65,7 +68,7 @@ final class PemStores {
         if (plain.size() + encrypted.size() != 1) {
             throw new KeyStoreException(
                     "expected one PKCS#8 -----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED"
-                            + " PRIVATE KEY----- block in the PEM file, found "
+                            + " PRIVATE KEY----- block in the PEM text, found "
                             + (plain.size() + encrypted.size())
                             + unsupportedKeyHint(pem));
         }
@@ -73,7 +76,7 @@ final class PemStores {
         if (chain.isEmpty()) {
             throw new KeyStoreException(
                     "no -----BEGIN CERTIFICATE----- block (the key's certificate chain) in"
-                            + " the PEM file");
+                            + " the PEM text");
         }
         PKCS8EncodedKeySpec spec =
                 plain.isEmpty()
@@ -89,7 +92,7 @@ final class PemStores {
     }
 
     private static String unsupportedKeyHint(String pem) {
-        Matcher legacy = Pattern.compile("-----BEGIN ((RSA|EC|DSA) PRIVATE KEY)-----").matcher(pem);
+        Matcher legacy = NOT_PKCS8.matcher(pem);
         return legacy.find()
                 ? " (a "
                         + legacy.group(1)
@@ -107,17 +110,18 @@ final class PemStores {
                             + " to its password");
         }
         EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
+        AlgorithmParameters parameters = info.getAlgParameters();
         // PBES2 (what 'openssl pkcs8 -topk8' writes) is named by its parameters, e.g.
         // PBEWithHmacSHA256AndAES_256; older schemes by the algorithm itself.
         String algorithm =
                 "PBES2".equalsIgnoreCase(info.getAlgName())
-                        ? info.getAlgParameters().toString()
+                        ? parameters.toString()
                         : info.getAlgName();
         Cipher cipher = Cipher.getInstance(algorithm);
         cipher.init(
                 Cipher.DECRYPT_MODE,
                 SecretKeyFactory.getInstance(algorithm).generateSecret(new PBEKeySpec(password)),
-                info.getAlgParameters());
+                parameters);
         try {
             return info.getKeySpec(cipher);
         } catch (InvalidKeySpecException e) {

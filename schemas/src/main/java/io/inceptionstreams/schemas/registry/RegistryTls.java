@@ -50,7 +50,7 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
 
         /** Whether the store is PEM text rather than a JKS or PKCS12 store. */
         boolean isPem() {
-            return "PEM".equalsIgnoreCase(type);
+            return isPemType(type);
         }
 
         /** Loads the trust store, failing with the configuration key that names it. */
@@ -91,7 +91,11 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
         }
     }
 
-    /** Builds a store from the text of a PEM file. */
+    private static boolean isPemType(String storeType) {
+        return "PEM".equalsIgnoreCase(storeType);
+    }
+
+    /** Builds a store from PEM text (a file's, or the configuration's). */
     @FunctionalInterface
     private interface PemReader {
         KeyStore read(String pem) throws IOException, GeneralSecurityException;
@@ -169,7 +173,7 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
                     pemKey, pem, "set either " + locationKey + " or " + pemKey + ", not both");
         }
         String type = config.getString(typeKey);
-        if (!"PEM".equalsIgnoreCase(type)) {
+        if (!isPemType(type)) {
             throw new ConfigException(typeKey, type, "PEM text in " + pemKey + " needs type PEM");
         }
         return pem;
