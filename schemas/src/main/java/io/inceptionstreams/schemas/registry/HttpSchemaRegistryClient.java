@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For {@code https://}, the {@code schema.registry.ssl.*} keys say whom to trust (else the JVM's
  * default trust store, {@code javax.net.ssl.trustStore}) and which certificate to present to a
- * registry that asks for one. A failed TLS handshake is an I/O error like a refused connection:
- * retried, then {@link SchemaRegistryUnavailableException} with the handshake's reason.
+ * registry that asks for one, and which TLS versions and cipher suites to offer. A failed TLS
+ * handshake is an I/O error like a refused connection: retried, then {@link
+ * SchemaRegistryUnavailableException} with the handshake's reason.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     /** The media type of the registry protocol's requests and responses. */
@@ -122,7 +123,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             HttpClient.Builder builder =
                     HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1)
-                            .connectTimeout(connectTimeout);
+                            .connectTimeout(connectTimeout)
+                            .sslParameters(tls.handshake().parameters());
             if (!tls.isDefault()) {
                 builder.sslContext(tls.context());
             }

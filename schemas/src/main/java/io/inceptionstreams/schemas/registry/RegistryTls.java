@@ -9,29 +9,164 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
  * The TLS settings of a registry client, in Confluent's {@code schema.registry.ssl.*} keys: whom to
  * trust (a trust store, else the JVM's default), what to present for mutual TLS (a key store, else
- * nothing), and whether the server's certificate must name the host of the URL.
+ * nothing), whether the server's certificate must name the host of the URL, and which versions and
+ * cipher suites the handshake offers.
  *
  * <p>A value object: two clients with equal settings share one {@link java.net.http.HttpClient}.
  */
-record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boolean verifyHostname) {
+record RegistryTls(
+        Store trustStore,
+        Store keyStore,
+        Password keyPassword,
+        boolean verifyHostname,
+        Handshake handshake) {
+
+    /**
+     * What the client offers in the handshake, in Kafka's {@code ssl.protocol}, {@code
+     * ssl.enabled.protocols} and {@code ssl.cipher.suites} keys.
+     *
+     * @param protocol the TLS context's protocol; a version ({@code TLSv1.2}) is also the newest
+     *     one offered, whatever the enabled protocols name
+     * @param enabledProtocols the versions offered, none newer than {@code protocol}
+     * @param cipherSuites the cipher suites offered; null for the JVM's
+     */
+    record Handshake(String protocol, List<String> enabledProtocols, List<String> cipherSuites) {
+        static final Handshake DEFAULT =
+                new Handshake("TLSv1.3", List.of("TLSv1.2", "TLSv1.3"), null);
+
+        /** The versions the protocol caps, oldest first. */
+        private static final List<String> VERSIONS =
+                List.of("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+        /** More names than this are not listed in full in an error. */
+        private static final int LISTED = 8;
+
+        Handshake {
+            enabledProtocols = List.copyOf(enabledProtocols);
+            cipherSuites = cipherSuites == null ? null : List.copyOf(cipherSuites);
+        }
+
+        static Handshake of(SchemaRegistryClientConfig config) {
+            String protocol = config.getString(SchemaRegistryClientConfig.SSL_PROTOCOL);
+            List<String> offered = config.getList(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS);
+            int newest = age(protocol);
+            List<String> enabled =
+                    offered.stream()
+                            .filter(version -> newest < 0 || age(version) <= newest)
+                            .toList();
+            if (enabled.isEmpty()) {
+                throw new ConfigException(
+                        SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                        String.join(",", offered),
+                        offered.isEmpty()
+                                ? "name at least one TLS version"
+                                : "none is at most "
+                                        + SchemaRegistryClientConfig.SSL_PROTOCOL
+                                        + "="
+                                        + protocol);
+            }
+            List<String> suites = config.getList(SchemaRegistryClientConfig.SSL_CIPHER_SUITES);
+            return new Handshake(
+                    protocol, enabled, suites == null || suites.isEmpty() ? null : suites);
+        }
+
+        /** The place of {@code version} in {@link #VERSIONS}; -1 for another name (TLS). */
+        private static int age(String version) {
+            for (int i = 0; i < VERSIONS.size(); i++) {
+                if (VERSIONS.get(i).equalsIgnoreCase(version)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** The versions and, when configured, cipher suites a connection offers. */
+        SSLParameters parameters() {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setProtocols(enabledProtocols.toArray(String[]::new));
+            if (cipherSuites != null) {
+                parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
+            }
+            return parameters;
+        }
+
+        /** Refuses a protocol this JVM has no TLS context for. */
+        static ConfigDef.Validator protocolValidator() {
+            return (name, value) -> {
+                try {
+                    if (value != null) {
+                        SSLContext.getInstance((String) value);
+                        return;
+                    }
+                } catch (NoSuchAlgorithmException unknown) {
+                    // refused below
+                }
+                throw new ConfigException(
+                        name, value, "not a TLS protocol of this JVM; TLSv1.3 or TLSv1.2");
+            };
+        }
+
+        /**
+         * Refuses a name that is not among this JVM's supported {@code what}s, the standard names
+         * of {@code names}.
+         */
+        static ConfigDef.Validator supported(String what, Function<SSLParameters, String[]> names) {
+            return (name, value) -> {
+                if (value == null) {
+                    return;
+                }
+                List<String> known;
+                try {
+                    known =
+                            List.of(
+                                    names.apply(
+                                            SSLContext.getDefault().getSupportedSSLParameters()));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new ConfigException("This JVM has no default TLS context: " + e);
+                }
+                for (Object item : (List<?>) value) {
+                    if (!known.contains(item)) {
+                        throw new ConfigException(
+                                name,
+                                value,
+                                "unknown "
+                                        + what
+                                        + " '"
+                                        + item
+                                        + "'; this JVM supports "
+                                        + (known.size() <= LISTED
+                                                ? String.join(", ", known)
+                                                : known.size()
+                                                        + ", among them "
+                                                        + String.join(", ", known.subList(0, 3))));
+                    }
+                }
+            };
+        }
+    }
 
     /**
      * A key or trust store: a file at {@code location}, or PEM text given in the configuration
@@ -128,7 +263,8 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
                         config.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE),
                         inlineKeyAndChain(config)),
                 config.getPassword(SchemaRegistryClientConfig.SSL_KEY_PASSWORD),
-                verifyHostname);
+                verifyHostname,
+                Handshake.of(config));
     }
 
     /** The key and certificate chain given inline, as one PEM text; null when neither is. */
@@ -179,7 +315,10 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
         return pem;
     }
 
-    /** Whether these are the JVM's defaults: its trust store, no key store, host names checked. */
+    /**
+     * Whether the JVM's default context serves: its trust store, no key store, host names checked
+     * (the handshake's versions and cipher suites are the connection's parameters, set apart).
+     */
     boolean isDefault() {
         return !trustStore.isConfigured() && !keyStore.isConfigured() && verifyHostname;
     }
@@ -191,7 +330,7 @@ record RegistryTls(Store trustStore, Store keyStore, Password keyPassword, boole
      */
     SSLContext context() {
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance(handshake.protocol());
             context.init(keyManagers(), trustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {

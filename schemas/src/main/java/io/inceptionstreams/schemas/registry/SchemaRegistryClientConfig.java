@@ -3,6 +3,7 @@ package io.inceptionstreams.schemas.registry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -73,6 +74,15 @@ import org.apache.kafka.common.config.types.Password;
  *   <tr><td>{@value #SSL_ENDPOINT_IDENTIFICATION_ALGORITHM}</td><td>https</td>
  *       <td>{@code https}: the registry's certificate must name the host of its URL; empty: any
  *       host name is accepted (the certificate must still be trusted).</td></tr>
+ *   <tr><td>{@value #SSL_PROTOCOL}</td><td>TLSv1.3</td>
+ *       <td>The protocol of the client's TLS context, and the newest version it speaks: with
+ *       {@code TLSv1.2} the client does not use TLSv1.3 even where the enabled protocols name
+ *       it.</td></tr>
+ *   <tr><td>{@value #SSL_ENABLED_PROTOCOLS}</td><td>TLSv1.2,TLSv1.3</td>
+ *       <td>The versions the client offers in the handshake (at most {@value
+ *       #SSL_PROTOCOL}'s).</td></tr>
+ *   <tr><td>{@value #SSL_CIPHER_SUITES}</td><td>the JVM's</td>
+ *       <td>The cipher suites the client offers, by their standard names.</td></tr>
  * </table>
  *
  * <p>The TLS keys are Confluent's too ({@code schema.registry.} and Kafka's {@code ssl.*} names).
@@ -103,6 +113,9 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
     public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM =
             "schema.registry.ssl.endpoint.identification.algorithm";
+    public static final String SSL_PROTOCOL = "schema.registry.ssl.protocol";
+    public static final String SSL_ENABLED_PROTOCOLS = "schema.registry.ssl.enabled.protocols";
+    public static final String SSL_CIPHER_SUITES = "schema.registry.ssl.cipher.suites";
 
     public SchemaRegistryClientConfig(Map<String, ?> originals) {
         super(configDef(), originals, false);
@@ -257,7 +270,29 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         "https",
                         Importance.LOW,
                         "https: the registry's certificate must name the URL's host; empty: any"
-                                + " host name.");
+                                + " host name.")
+                .define(
+                        SSL_PROTOCOL,
+                        Type.STRING,
+                        RegistryTls.Handshake.DEFAULT.protocol(),
+                        RegistryTls.Handshake.protocolValidator(),
+                        Importance.LOW,
+                        "Protocol of the client's TLS context, and the newest version it uses.")
+                .define(
+                        SSL_ENABLED_PROTOCOLS,
+                        Type.LIST,
+                        String.join(",", RegistryTls.Handshake.DEFAULT.enabledProtocols()),
+                        RegistryTls.Handshake.supported("protocol", SSLParameters::getProtocols),
+                        Importance.LOW,
+                        "TLS versions the client offers (those newer than the protocol are not).")
+                .define(
+                        SSL_CIPHER_SUITES,
+                        Type.LIST,
+                        null,
+                        RegistryTls.Handshake.supported(
+                                "cipher suite", SSLParameters::getCipherSuites),
+                        Importance.LOW,
+                        "Cipher suites the client offers; none for the JVM's.");
     }
 
     /** The configured registry URLs, never empty. */

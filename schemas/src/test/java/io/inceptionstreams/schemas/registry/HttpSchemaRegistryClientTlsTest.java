@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.config.ConfigException;
@@ -25,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpSchemaRegistryClientTlsTest {
     private static final Schema SCHEMA =
             SchemaBuilder.record("Ping").fields().requiredString("id").endRecord();
+
+    /** Two TLSv1.2 cipher suites of the test certificates' EC keys. */
+    private static final String SUITE = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+
+    private static final String OTHER_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 
     @TempDir static Path dir;
 
@@ -54,7 +60,13 @@ class HttpSchemaRegistryClientTlsTest {
     }
 
     private static SSLContext serverContext(Path keys) {
-        return new RegistryTls(store(registryTrust), store(keys), null, true).context();
+        return new RegistryTls(
+                        store(registryTrust),
+                        store(keys),
+                        null,
+                        true,
+                        RegistryTls.Handshake.DEFAULT)
+                .context();
     }
 
     private static RegistryTls.Store store(Path location) {
@@ -197,6 +209,114 @@ class HttpSchemaRegistryClientTlsTest {
                                     ""));
             assertThat(roundTrip(anyHost)).isEqualTo(SCHEMA);
         }
+    }
+
+    /** A registry that speaks only {@code protocol}, with only {@code suites} when given. */
+    private static EmbeddedSchemaRegistry speaking(String protocol, String... suites) {
+        SSLContext context = serverContext(registryKeys);
+        SSLParameters parameters = context.getDefaultSSLParameters();
+        parameters.setProtocols(new String[] {protocol});
+        if (suites.length > 0) {
+            parameters.setCipherSuites(suites);
+        }
+        return new EmbeddedSchemaRegistry().withTls(context, parameters).start();
+    }
+
+    @Test
+    void shouldOfferOnlyTheConfiguredVersionsAndCipherSuites() {
+        try (EmbeddedSchemaRegistry registry = speaking("TLSv1.2", SUITE)) {
+            // The defaults offer TLSv1.2 as well as TLSv1.3, and the JVM's cipher suites
+            assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
+
+            // Only TLSv1.3, or only a suite the registry does not take: no handshake, transient
+            assertThatThrownBy(
+                            () ->
+                                    roundTrip(
+                                            client(
+                                                    registry.url(),
+                                                    trusting(
+                                                            SchemaRegistryClientConfig
+                                                                    .SSL_ENABLED_PROTOCOLS,
+                                                            "TLSv1.3"))))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("SSLHandshakeException");
+            assertThatThrownBy(
+                            () ->
+                                    roundTrip(
+                                            client(
+                                                    registry.url(),
+                                                    trusting(
+                                                            SchemaRegistryClientConfig
+                                                                    .SSL_CIPHER_SUITES,
+                                                            OTHER_SUITE))))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("SSLHandshakeException");
+            HttpSchemaRegistryClient withItsSuite =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                                    OTHER_SUITE + "," + SUITE));
+            assertThat(roundTrip(withItsSuite)).isEqualTo(SCHEMA);
+        }
+        try (EmbeddedSchemaRegistry registry = speaking("TLSv1.3")) {
+            assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
+
+            // A TLSv1.2 context does not offer TLSv1.3, though the enabled protocols name it
+            assertThatThrownBy(
+                            () ->
+                                    roundTrip(
+                                            client(
+                                                    registry.url(),
+                                                    trusting(
+                                                            SchemaRegistryClientConfig.SSL_PROTOCOL,
+                                                            "TLSv1.2"))))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("SSLHandshakeException");
+        }
+    }
+
+    @Test
+    void shouldRefuseUnknownVersionsAndCipherSuitesNamingTheKey() {
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_PROTOCOL,
+                                        "TLSv9"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_PROTOCOL)
+                .hasMessageContaining("not a TLS protocol of this JVM");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                        "TLSv1.2,TLSv9"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS)
+                .hasMessageContaining("unknown protocol 'TLSv9'")
+                .hasMessageContaining("TLSv1.3");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                                        "TLS_NO_SUCH_SUITE"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_CIPHER_SUITES)
+                .hasMessageContaining("unknown cipher suite 'TLS_NO_SUCH_SUITE'");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_PROTOCOL,
+                                        "TLSv1.2",
+                                        SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                        "TLSv1.3"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS)
+                .hasMessageContaining("none is at most schema.registry.ssl.protocol=TLSv1.2");
     }
 
     @Test

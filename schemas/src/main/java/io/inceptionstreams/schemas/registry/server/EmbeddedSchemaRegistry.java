@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #withTls} makes it serve HTTPS instead, optionally asking every client for a
- * certificate (mutual TLS).
+ * certificate (mutual TLS), or with the TLS versions and cipher suites of given parameters.
  *
  * <p>State lives in memory in a {@link SchemaStore} (ids, versions, compatibility checks), the same
  * implementation as {@code mock://} registries. Endpoints, all with content type {@value
@@ -102,7 +102,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private HttpServer server;
     private ExecutorService executor;
     private SSLContext tls;
-    private boolean requireClientCertificate;
+    private SSLParameters tlsParameters;
 
     private record Request(List<String> pathParams, Map<String, String> query, byte[] body) {}
 
@@ -198,13 +198,24 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      *
      * @return this, to chain with the constructor
      */
-    public synchronized EmbeddedSchemaRegistry withTls(
-            SSLContext tls, boolean requireClientCertificate) {
+    public EmbeddedSchemaRegistry withTls(SSLContext tls, boolean requireClientCertificate) {
+        SSLParameters parameters = tls.getDefaultSSLParameters();
+        parameters.setNeedClientAuth(requireClientCertificate);
+        return withTls(tls, parameters);
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP once started, with {@code tls}'s certificate and trust, and the
+     * TLS versions, cipher suites and client authentication of {@code parameters}.
+     *
+     * @return this, to chain with the constructor
+     */
+    public synchronized EmbeddedSchemaRegistry withTls(SSLContext tls, SSLParameters parameters) {
         if (server != null) {
             throw new IllegalStateException("TLS is set before the schema registry starts");
         }
         this.tls = tls;
-        this.requireClientCertificate = requireClientCertificate;
+        this.tlsParameters = parameters;
         return this;
     }
 
@@ -246,13 +257,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     private HttpsServer httpsServer(InetSocketAddress address) throws IOException {
         HttpsServer https = HttpsServer.create(address, 0);
-        boolean needClientAuth = requireClientCertificate;
+        SSLParameters parameters = tlsParameters;
         https.setHttpsConfigurator(
                 new HttpsConfigurator(tls) {
                     @Override
                     public void configure(HttpsParameters params) {
-                        SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
-                        parameters.setNeedClientAuth(needClientAuth);
                         params.setSSLParameters(parameters);
                     }
                 });
