@@ -222,6 +222,14 @@ class HttpSchemaRegistryClientTlsTest {
         return new EmbeddedSchemaRegistry().withTls(context, parameters).start();
     }
 
+    /** A trusting client with {@code key} set cannot complete a handshake: transient. */
+    private static void assertNoHandshake(
+            EmbeddedSchemaRegistry registry, String key, String value) {
+        assertThatThrownBy(() -> roundTrip(client(registry.url(), trusting(key, value))))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("SSLHandshakeException");
+    }
+
     @Test
     void shouldOfferOnlyTheConfiguredVersionsAndCipherSuites() {
         try (EmbeddedSchemaRegistry registry = speaking("TLSv1.2", SUITE)) {
@@ -229,28 +237,9 @@ class HttpSchemaRegistryClientTlsTest {
             assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
 
             // Only TLSv1.3, or only a suite the registry does not take: no handshake, transient
-            assertThatThrownBy(
-                            () ->
-                                    roundTrip(
-                                            client(
-                                                    registry.url(),
-                                                    trusting(
-                                                            SchemaRegistryClientConfig
-                                                                    .SSL_ENABLED_PROTOCOLS,
-                                                            "TLSv1.3"))))
-                    .isInstanceOf(SchemaRegistryUnavailableException.class)
-                    .hasMessageContaining("SSLHandshakeException");
-            assertThatThrownBy(
-                            () ->
-                                    roundTrip(
-                                            client(
-                                                    registry.url(),
-                                                    trusting(
-                                                            SchemaRegistryClientConfig
-                                                                    .SSL_CIPHER_SUITES,
-                                                            OTHER_SUITE))))
-                    .isInstanceOf(SchemaRegistryUnavailableException.class)
-                    .hasMessageContaining("SSLHandshakeException");
+            assertNoHandshake(
+                    registry, SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS, "TLSv1.3");
+            assertNoHandshake(registry, SchemaRegistryClientConfig.SSL_CIPHER_SUITES, OTHER_SUITE);
             HttpSchemaRegistryClient withItsSuite =
                     client(
                             registry.url(),
@@ -263,16 +252,7 @@ class HttpSchemaRegistryClientTlsTest {
             assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
 
             // A TLSv1.2 context does not offer TLSv1.3, though the enabled protocols name it
-            assertThatThrownBy(
-                            () ->
-                                    roundTrip(
-                                            client(
-                                                    registry.url(),
-                                                    trusting(
-                                                            SchemaRegistryClientConfig.SSL_PROTOCOL,
-                                                            "TLSv1.2"))))
-                    .isInstanceOf(SchemaRegistryUnavailableException.class)
-                    .hasMessageContaining("SSLHandshakeException");
+            assertNoHandshake(registry, SchemaRegistryClientConfig.SSL_PROTOCOL, "TLSv1.2");
         }
     }
 
