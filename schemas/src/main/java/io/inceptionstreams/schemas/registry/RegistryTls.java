@@ -5,9 +5,11 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
@@ -15,17 +17,16 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -49,9 +50,10 @@ record RegistryTls(
      * ssl.enabled.protocols} and {@code ssl.cipher.suites} keys.
      *
      * @param protocol the TLS context's protocol; a version ({@code TLSv1.2}) is also the newest
-     *     one offered, whatever the enabled protocols name
-     * @param enabledProtocols the versions offered, none newer than {@code protocol}
-     * @param cipherSuites the cipher suites offered; null for the JVM's
+     *     one offered, whatever the enabled protocols name (as Kafka's documentation says)
+     * @param enabledProtocols the versions offered, none newer than {@code protocol}; null for the
+     *     context's defaults
+     * @param cipherSuites the cipher suites offered; null for the context's defaults
      */
     record Handshake(String protocol, List<String> enabledProtocols, List<String> cipherSuites) {
         static final Handshake DEFAULT =
@@ -65,13 +67,58 @@ record RegistryTls(
         private static final int LISTED = 8;
 
         Handshake {
-            enabledProtocols = List.copyOf(enabledProtocols);
+            enabledProtocols = enabledProtocols == null ? null : List.copyOf(enabledProtocols);
             cipherSuites = cipherSuites == null ? null : List.copyOf(cipherSuites);
         }
 
+        /**
+         * The handshake {@code config} asks for: the default one unchecked, any other checked
+         * against what this JVM can offer.
+         *
+         * @throws ConfigException naming the key, for a protocol or cipher suite this JVM does not
+         *     know, or versions and suites it cannot offer (disabled by {@code
+         *     jdk.tls.disabledAlgorithms}, or no suite of the versions)
+         */
         static Handshake of(SchemaRegistryClientConfig config) {
             String protocol = config.getString(SchemaRegistryClientConfig.SSL_PROTOCOL);
-            List<String> offered = config.getList(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS);
+            Handshake handshake =
+                    new Handshake(
+                            protocol,
+                            capped(
+                                    protocol,
+                                    config.getList(
+                                            SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS)),
+                            emptyAsNull(
+                                    config.getList(SchemaRegistryClientConfig.SSL_CIPHER_SUITES)));
+            if (handshake.equals(DEFAULT)) {
+                return DEFAULT;
+            }
+            handshake.check();
+            return handshake;
+        }
+
+        /** Whether the JVM's default TLS context offers this handshake's versions. */
+        boolean isDefaultProtocol() {
+            return DEFAULT.protocol.equalsIgnoreCase(protocol);
+        }
+
+        /** The versions and, when configured, cipher suites a connection offers. */
+        SSLParameters parameters() {
+            SSLParameters parameters = new SSLParameters();
+            if (enabledProtocols != null) {
+                parameters.setProtocols(enabledProtocols.toArray(String[]::new));
+            }
+            if (cipherSuites != null) {
+                parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
+            }
+            return parameters;
+        }
+
+        /** {@code offered} without the versions newer than {@code protocol}; empty: null. */
+        private static List<String> capped(String protocol, List<String> offered) {
+            if (emptyAsNull(offered) == null) {
+                return null;
+            }
             int newest = age(protocol);
             List<String> enabled =
                     offered.stream()
@@ -81,16 +128,16 @@ record RegistryTls(
                 throw new ConfigException(
                         SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
                         String.join(",", offered),
-                        offered.isEmpty()
-                                ? "name at least one TLS version"
-                                : "none is at most "
-                                        + SchemaRegistryClientConfig.SSL_PROTOCOL
-                                        + "="
-                                        + protocol);
+                        "none is at most "
+                                + SchemaRegistryClientConfig.SSL_PROTOCOL
+                                + "="
+                                + protocol);
             }
-            List<String> suites = config.getList(SchemaRegistryClientConfig.SSL_CIPHER_SUITES);
-            return new Handshake(
-                    protocol, enabled, suites == null || suites.isEmpty() ? null : suites);
+            return enabled;
+        }
+
+        private static List<String> emptyAsNull(List<String> names) {
+            return names == null || names.isEmpty() ? null : names;
         }
 
         /** The place of {@code version} in {@link #VERSIONS}; -1 for another name (TLS). */
@@ -103,68 +150,84 @@ record RegistryTls(
             return -1;
         }
 
-        /** The versions and, when configured, cipher suites a connection offers. */
-        SSLParameters parameters() {
-            SSLParameters parameters = new SSLParameters();
-            parameters.setProtocols(enabledProtocols.toArray(String[]::new));
-            if (cipherSuites != null) {
-                parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
-            }
-            return parameters;
-        }
-
-        /** Refuses a protocol this JVM has no TLS context for. */
-        static ConfigDef.Validator protocolValidator() {
-            return (name, value) -> {
-                try {
-                    if (value != null) {
-                        SSLContext.getInstance((String) value);
-                        return;
-                    }
-                } catch (NoSuchAlgorithmException unknown) {
-                    // refused below
-                }
-                throw new ConfigException(
-                        name, value, "not a TLS protocol of this JVM; TLSv1.3 or TLSv1.2");
-            };
-        }
-
         /**
-         * Refuses a name that is not among this JVM's supported {@code what}s, the standard names
-         * of {@code names}.
+         * Refuses what this JVM cannot offer: starts a client handshake on an engine of its own,
+         * without a network, as far as the first message.
          */
-        static ConfigDef.Validator supported(String what, Function<SSLParameters, String[]> names) {
-            return (name, value) -> {
-                if (value == null) {
-                    return;
+        private void check() {
+            SSLContext context;
+            try {
+                context = SSLContext.getInstance(protocol);
+                context.init(null, null, null);
+            } catch (NoSuchAlgorithmException | KeyManagementException e) {
+                throw new ConfigException(
+                        SchemaRegistryClientConfig.SSL_PROTOCOL,
+                        protocol,
+                        "not a TLS protocol of this JVM; TLSv1.3 or TLSv1.2");
+            }
+            SSLParameters supported = context.getSupportedSSLParameters();
+            requireKnown(
+                    SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                    "protocol",
+                    enabledProtocols,
+                    supported.getProtocols());
+            requireKnown(
+                    SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                    "cipher suite",
+                    cipherSuites,
+                    supported.getCipherSuites());
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(true);
+            engine.setSSLParameters(parameters());
+            try {
+                engine.beginHandshake();
+                engine.wrap(
+                        ByteBuffer.allocate(0),
+                        ByteBuffer.allocate(engine.getSession().getPacketBufferSize()));
+            } catch (SSLException e) {
+                throw new ConfigException(
+                        "This JVM cannot offer "
+                                + SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS
+                                + "="
+                                + (enabledProtocols == null
+                                        ? "(its defaults)"
+                                        : String.join(",", enabledProtocols))
+                                + " with "
+                                + SchemaRegistryClientConfig.SSL_CIPHER_SUITES
+                                + "="
+                                + (cipherSuites == null
+                                        ? "(its defaults)"
+                                        : String.join(",", cipherSuites))
+                                + ": "
+                                + e.getMessage()
+                                + " (a version disabled by the java.security property"
+                                + " jdk.tls.disabledAlgorithms, or no suite of the versions)");
+            }
+        }
+
+        private static void requireKnown(
+                String key, String what, List<String> names, String[] supported) {
+            if (names == null) {
+                return;
+            }
+            List<String> known = List.of(supported);
+            for (String name : names) {
+                if (!known.contains(name)) {
+                    throw new ConfigException(
+                            key,
+                            String.join(",", names),
+                            "unknown "
+                                    + what
+                                    + " '"
+                                    + name
+                                    + "'; this JVM supports "
+                                    + (known.size() <= LISTED
+                                            ? String.join(", ", known)
+                                            : known.size()
+                                                    + ", among them "
+                                                    + String.join(", ", known.subList(0, 3))));
                 }
-                List<String> known;
-                try {
-                    known =
-                            List.of(
-                                    names.apply(
-                                            SSLContext.getDefault().getSupportedSSLParameters()));
-                } catch (NoSuchAlgorithmException e) {
-                    throw new ConfigException("This JVM has no default TLS context: " + e);
-                }
-                for (Object item : (List<?>) value) {
-                    if (!known.contains(item)) {
-                        throw new ConfigException(
-                                name,
-                                value,
-                                "unknown "
-                                        + what
-                                        + " '"
-                                        + item
-                                        + "'; this JVM supports "
-                                        + (known.size() <= LISTED
-                                                ? String.join(", ", known)
-                                                : known.size()
-                                                        + ", among them "
-                                                        + String.join(", ", known.subList(0, 3))));
-                    }
-                }
-            };
+            }
         }
     }
 
@@ -316,11 +379,16 @@ record RegistryTls(
     }
 
     /**
-     * Whether the JVM's default context serves: its trust store, no key store, host names checked
-     * (the handshake's versions and cipher suites are the connection's parameters, set apart).
+     * Whether the JVM's default context serves: its trust store, no key store, host names checked,
+     * the default protocol (the enabled versions and cipher suites are the connection's parameters,
+     * set apart). Otherwise the client has a context of its own, of the configured protocol, with
+     * the JVM's trust store when none is configured.
      */
     boolean isDefault() {
-        return !trustStore.isConfigured() && !keyStore.isConfigured() && verifyHostname;
+        return !trustStore.isConfigured()
+                && !keyStore.isConfigured()
+                && verifyHostname
+                && handshake.isDefaultProtocol();
     }
 
     /**

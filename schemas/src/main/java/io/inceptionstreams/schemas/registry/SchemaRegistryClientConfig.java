@@ -3,7 +3,6 @@ package io.inceptionstreams.schemas.registry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -79,11 +78,17 @@ import org.apache.kafka.common.config.types.Password;
  *       {@code TLSv1.2} the client does not use TLSv1.3 even where the enabled protocols name
  *       it.</td></tr>
  *   <tr><td>{@value #SSL_ENABLED_PROTOCOLS}</td><td>TLSv1.2,TLSv1.3</td>
- *       <td>The versions the client offers in the handshake (at most {@value
- *       #SSL_PROTOCOL}'s).</td></tr>
+ *       <td>The versions the client offers in the handshake (at most {@value #SSL_PROTOCOL}'s);
+ *       empty for the context's defaults. Always set, so {@code jdk.tls.client.protocols} does not
+ *       apply.</td></tr>
  *   <tr><td>{@value #SSL_CIPHER_SUITES}</td><td>the JVM's</td>
- *       <td>The cipher suites the client offers, by their standard names.</td></tr>
+ *       <td>The cipher suites the client offers, by their standard names; empty for the
+ *       JVM's.</td></tr>
  * </table>
+ *
+ * <p>Protocols and suites this JVM does not know, or cannot offer together (a version disabled by
+ * {@code jdk.tls.disabledAlgorithms}, no suite of the enabled versions), are refused when the
+ * client is made, not at the first handshake.
  *
  * <p>The TLS keys are Confluent's too ({@code schema.registry.} and Kafka's {@code ssl.*} names).
  */
@@ -275,22 +280,19 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         SSL_PROTOCOL,
                         Type.STRING,
                         RegistryTls.Handshake.DEFAULT.protocol(),
-                        RegistryTls.Handshake.protocolValidator(),
+                        new ConfigDef.NonEmptyString(),
                         Importance.LOW,
                         "Protocol of the client's TLS context, and the newest version it uses.")
                 .define(
                         SSL_ENABLED_PROTOCOLS,
                         Type.LIST,
                         String.join(",", RegistryTls.Handshake.DEFAULT.enabledProtocols()),
-                        RegistryTls.Handshake.supported("protocol", SSLParameters::getProtocols),
                         Importance.LOW,
                         "TLS versions the client offers (those newer than the protocol are not).")
                 .define(
                         SSL_CIPHER_SUITES,
                         Type.LIST,
                         null,
-                        RegistryTls.Handshake.supported(
-                                "cipher suite", SSLParameters::getCipherSuites),
                         Importance.LOW,
                         "Cipher suites the client offers; none for the JVM's.");
     }

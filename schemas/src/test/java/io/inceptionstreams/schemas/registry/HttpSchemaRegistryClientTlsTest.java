@@ -32,6 +32,9 @@ class HttpSchemaRegistryClientTlsTest {
 
     private static final String OTHER_SUITE = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
 
+    /** A TLSv1.3 cipher suite. */
+    private static final String TLS13_SUITE = "TLS_AES_128_GCM_SHA256";
+
     @TempDir static Path dir;
 
     /** The registry's certificate, for 127.0.0.1 (the URL's host). */
@@ -222,10 +225,10 @@ class HttpSchemaRegistryClientTlsTest {
         return new EmbeddedSchemaRegistry().withTls(context, parameters).start();
     }
 
-    /** A trusting client with {@code key} set cannot complete a handshake: transient. */
+    /** A trusting client with these keys set cannot complete a handshake: transient. */
     private static void assertNoHandshake(
-            EmbeddedSchemaRegistry registry, String key, String value) {
-        assertThatThrownBy(() -> roundTrip(client(registry.url(), trusting(key, value))))
+            EmbeddedSchemaRegistry registry, Object... keysAndValues) {
+        assertThatThrownBy(() -> roundTrip(client(registry.url(), trusting(keysAndValues))))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("SSLHandshakeException");
     }
@@ -247,13 +250,66 @@ class HttpSchemaRegistryClientTlsTest {
                                     SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
                                     OTHER_SUITE + "," + SUITE));
             assertThat(roundTrip(withItsSuite)).isEqualTo(SCHEMA);
+
+            // Empty lists: the context's versions and suites, as in Kafka
+            HttpSchemaRegistryClient emptyLists =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                    "",
+                                    SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                                    ""));
+            assertThat(roundTrip(emptyLists)).isEqualTo(SCHEMA);
         }
         try (EmbeddedSchemaRegistry registry = speaking("TLSv1.3")) {
             assertThat(roundTrip(client(registry.url(), trusting()))).isEqualTo(SCHEMA);
 
-            // A TLSv1.2 context does not offer TLSv1.3, though the enabled protocols name it
+            // With protocol TLSv1.2 the client offers no TLSv1.3, though the enabled protocols
+            // name it, and even with a TLSv1.3 suite among its suites
             assertNoHandshake(registry, SchemaRegistryClientConfig.SSL_PROTOCOL, "TLSv1.2");
+            assertNoHandshake(
+                    registry,
+                    SchemaRegistryClientConfig.SSL_PROTOCOL,
+                    "TLSv1.2",
+                    SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                    TLS13_SUITE + "," + SUITE);
+
+            // Protocol TLS names no version, so it caps none
+            HttpSchemaRegistryClient uncapped =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig.SSL_PROTOCOL,
+                                    "TLS",
+                                    SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                    "TLSv1.3"));
+            assertThat(roundTrip(uncapped)).isEqualTo(SCHEMA);
         }
+    }
+
+    @Test
+    void shouldGiveAnotherProtocolAContextOfItsOwnWithoutStores() {
+        RegistryTls defaults =
+                RegistryTls.of(
+                        new SchemaRegistryClientConfig(
+                                Map.of(SchemaRegistryClientConfig.URL, "https://127.0.0.1:1")));
+        assertThat(defaults.isDefault()).isTrue();
+        assertThat(defaults.handshake()).isEqualTo(RegistryTls.Handshake.DEFAULT);
+        assertThat(defaults.handshake().parameters().getProtocols())
+                .containsExactly("TLSv1.2", "TLSv1.3");
+
+        RegistryTls tls12 =
+                RegistryTls.of(
+                        new SchemaRegistryClientConfig(
+                                Map.of(
+                                        SchemaRegistryClientConfig.URL,
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_PROTOCOL,
+                                        "TLSv1.2")));
+        assertThat(tls12.isDefault()).isFalse();
+        assertThat(tls12.context().getProtocol()).isEqualTo("TLSv1.2");
+        assertThat(tls12.handshake().parameters().getProtocols()).containsExactly("TLSv1.2");
     }
 
     @Test
@@ -297,6 +353,28 @@ class HttpSchemaRegistryClientTlsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS)
                 .hasMessageContaining("none is at most schema.registry.ssl.protocol=TLSv1.2");
+        // Known names this JVM cannot offer: a disabled version, no suite of the version
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                        "TLSv1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("This JVM cannot offer")
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS + "=TLSv1 ")
+                .hasMessageContaining("jdk.tls.disabledAlgorithms");
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS,
+                                        "TLSv1.3",
+                                        SchemaRegistryClientConfig.SSL_CIPHER_SUITES,
+                                        SUITE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("This JVM cannot offer")
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_CIPHER_SUITES + "=" + SUITE);
     }
 
     @Test

@@ -215,7 +215,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             throw new IllegalStateException("TLS is set before the schema registry starts");
         }
         this.tls = tls;
-        this.tlsParameters = parameters;
+        this.tlsParameters =
+                new SSLParameters(parameters.getCipherSuites(), parameters.getProtocols());
+        // Each of the two clears the other.
+        if (parameters.getNeedClientAuth()) {
+            this.tlsParameters.setNeedClientAuth(true);
+        } else {
+            this.tlsParameters.setWantClientAuth(parameters.getWantClientAuth());
+        }
         return this;
     }
 
