@@ -159,11 +159,14 @@ record RegistryTls(
             try {
                 context = SSLContext.getInstance(protocol);
                 context.init(null, null, null);
-            } catch (NoSuchAlgorithmException | KeyManagementException e) {
+            } catch (NoSuchAlgorithmException e) {
                 throw new ConfigException(
                         SchemaRegistryClientConfig.SSL_PROTOCOL,
                         protocol,
                         "not a TLS protocol of this JVM; TLSv1.3 or TLSv1.2");
+            } catch (KeyManagementException e) {
+                throw new ConfigException(
+                        "Cannot set up a " + protocol + " context to check the TLS settings: " + e);
             }
             SSLParameters supported = context.getSupportedSSLParameters();
             requireKnown(
