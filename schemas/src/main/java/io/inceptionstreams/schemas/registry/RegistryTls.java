@@ -158,7 +158,9 @@ record RegistryTls(
             SSLContext context;
             try {
                 context = SSLContext.getInstance(protocol);
-                context.init(null, null, null);
+                // No trust managers: the first message needs none, and the JVM's trust store is
+                // then not read a second time for the client's own context.
+                context.init(null, new TrustManager[0], null);
             } catch (NoSuchAlgorithmException e) {
                 throw new ConfigException(
                         SchemaRegistryClientConfig.SSL_PROTOCOL,
