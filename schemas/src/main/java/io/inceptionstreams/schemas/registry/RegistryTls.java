@@ -12,11 +12,16 @@ import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
+import java.security.NoSuchProviderException;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Security;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -33,8 +38,9 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * The TLS settings of a registry client, in Confluent's {@code schema.registry.ssl.*} keys: whom to
  * trust (a trust store, else the JVM's default), what to present for mutual TLS (a key store, else
- * nothing), whether the server's certificate must name the host of the URL, and which versions and
- * cipher suites the handshake offers.
+ * nothing), whether the server's certificate must name the host of the URL, which versions and
+ * cipher suites the handshake offers, and which of the JVM's security providers and algorithms make
+ * the TLS context.
  *
  * <p>A value object: two clients with equal settings share one {@link java.net.http.HttpClient}.
  */
@@ -43,7 +49,128 @@ record RegistryTls(
         Store keyStore,
         Password keyPassword,
         boolean verifyHostname,
-        Handshake handshake) {
+        Handshake handshake,
+        Algorithms algorithms) {
+
+    /**
+     * The JVM's implementations the TLS context is made of, in Kafka's {@code ssl.provider}, {@code
+     * ssl.keymanager.algorithm}, {@code ssl.trustmanager.algorithm} and {@code
+     * ssl.secure.random.implementation} keys: a FIPS deployment names its provider and algorithms.
+     *
+     * @param provider the security provider of the TLS context; null for the JVM's first that has
+     *     the protocol
+     * @param keyManager the algorithm of the key manager factory
+     * @param trustManager the algorithm of the trust manager factory
+     * @param secureRandom the algorithm of the context's random numbers; null for the JVM's default
+     */
+    record Algorithms(
+            String provider, String keyManager, String trustManager, String secureRandom) {
+        static final Algorithms DEFAULT =
+                new Algorithms(
+                        null,
+                        KeyManagerFactory.getDefaultAlgorithm(),
+                        TrustManagerFactory.getDefaultAlgorithm(),
+                        null);
+
+        /**
+         * The algorithms {@code config} names.
+         *
+         * @throws ConfigException naming the key, for a provider or algorithm this JVM does not
+         *     have
+         */
+        static Algorithms of(SchemaRegistryClientConfig config) {
+            Algorithms algorithms =
+                    new Algorithms(
+                            blankAsNull(config.getString(SchemaRegistryClientConfig.SSL_PROVIDER)),
+                            config.getString(SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM),
+                            config.getString(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM),
+                            blankAsNull(
+                                    config.getString(
+                                            SchemaRegistryClientConfig
+                                                    .SSL_SECURE_RANDOM_IMPLEMENTATION)));
+            algorithms.check();
+            return algorithms;
+        }
+
+        boolean isDefault() {
+            return equals(DEFAULT);
+        }
+
+        /** A TLS context of {@code protocol} from the configured provider. */
+        SSLContext context(String protocol) throws NoSuchAlgorithmException {
+            try {
+                return provider == null
+                        ? SSLContext.getInstance(protocol)
+                        : SSLContext.getInstance(protocol, provider);
+            } catch (NoSuchProviderException e) {
+                throw new IllegalStateException("checked when configured: " + provider, e);
+            }
+        }
+
+        KeyManagerFactory keyManagerFactory() throws NoSuchAlgorithmException {
+            return KeyManagerFactory.getInstance(keyManager);
+        }
+
+        TrustManagerFactory trustManagerFactory() throws NoSuchAlgorithmException {
+            return TrustManagerFactory.getInstance(trustManager);
+        }
+
+        /** The context's source of random numbers; null for the JVM's default. */
+        SecureRandom random() throws NoSuchAlgorithmException {
+            return secureRandom == null ? null : SecureRandom.getInstance(secureRandom);
+        }
+
+        private void check() {
+            if (provider != null && Security.getProvider(provider) == null) {
+                throw new ConfigException(
+                        SchemaRegistryClientConfig.SSL_PROVIDER,
+                        provider,
+                        "no security provider of that name; this JVM has "
+                                + String.join(
+                                        ", ",
+                                        Arrays.stream(Security.getProviders())
+                                                .map(Provider::getName)
+                                                .toList()));
+            }
+            requireAlgorithm(
+                    SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
+                    keyManager,
+                    this::keyManagerFactory,
+                    () -> DEFAULT.keyManager);
+            requireAlgorithm(
+                    SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                    trustManager,
+                    this::trustManagerFactory,
+                    () -> DEFAULT.trustManager);
+            requireAlgorithm(
+                    SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION,
+                    secureRandom,
+                    this::random,
+                    () -> new SecureRandom().getAlgorithm());
+        }
+
+        private static void requireAlgorithm(
+                String key, String algorithm, AlgorithmLookup lookup, Supplier<String> jvmDefault) {
+            try {
+                lookup.find();
+            } catch (NoSuchAlgorithmException e) {
+                throw new ConfigException(
+                        key,
+                        algorithm,
+                        "not an algorithm of this JVM's providers; the JVM's default is "
+                                + jvmDefault.get());
+            }
+        }
+
+        private static String blankAsNull(String value) {
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+
+        @FunctionalInterface
+        private interface AlgorithmLookup {
+            Object find() throws NoSuchAlgorithmException;
+        }
+    }
 
     /**
      * What the client offers in the handshake, in Kafka's {@code ssl.protocol}, {@code
@@ -72,14 +199,14 @@ record RegistryTls(
         }
 
         /**
-         * The handshake {@code config} asks for: the default one unchecked, any other checked
-         * against what this JVM can offer.
+         * The handshake {@code config} asks for: the default one of the JVM's providers unchecked,
+         * any other checked against what {@code algorithms}' provider can offer.
          *
          * @throws ConfigException naming the key, for a protocol or cipher suite this JVM does not
          *     know, or versions and suites it cannot offer (disabled by {@code
          *     jdk.tls.disabledAlgorithms}, or no suite of the versions)
          */
-        static Handshake of(SchemaRegistryClientConfig config) {
+        static Handshake of(SchemaRegistryClientConfig config, Algorithms algorithms) {
             String protocol = config.getString(SchemaRegistryClientConfig.SSL_PROTOCOL);
             Handshake handshake =
                     new Handshake(
@@ -90,10 +217,10 @@ record RegistryTls(
                                             SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS)),
                             emptyAsNull(
                                     config.getList(SchemaRegistryClientConfig.SSL_CIPHER_SUITES)));
-            if (handshake.equals(DEFAULT)) {
+            if (handshake.equals(DEFAULT) && algorithms.provider() == null) {
                 return DEFAULT;
             }
-            handshake.check();
+            handshake.check(algorithms);
             return handshake;
         }
 
@@ -154,10 +281,10 @@ record RegistryTls(
          * Refuses what this JVM cannot offer: starts a client handshake on an engine of its own,
          * without a network, as far as the first message.
          */
-        private void check() {
+        private void check(Algorithms algorithms) {
             SSLContext context;
             try {
-                context = SSLContext.getInstance(protocol);
+                context = algorithms.context(protocol);
                 // No trust managers: the first message needs none, and the JVM's trust store is
                 // then not read a second time for the client's own context.
                 context.init(null, new TrustManager[0], null);
@@ -165,7 +292,11 @@ record RegistryTls(
                 throw new ConfigException(
                         SchemaRegistryClientConfig.SSL_PROTOCOL,
                         protocol,
-                        "not a TLS protocol of this JVM; TLSv1.3 or TLSv1.2");
+                        "not a TLS protocol of "
+                                + (algorithms.provider() == null
+                                        ? "this JVM"
+                                        : "provider " + algorithms.provider())
+                                + "; TLSv1.3 or TLSv1.2");
             } catch (KeyManagementException e) {
                 throw new ConfigException(
                         "Cannot set up a " + protocol + " context to check the TLS settings: " + e);
@@ -306,6 +437,7 @@ record RegistryTls(
 
     /** The settings of {@code config}. */
     static RegistryTls of(SchemaRegistryClientConfig config) {
+        Algorithms algorithms = Algorithms.of(config);
         String algorithm =
                 config.getString(SchemaRegistryClientConfig.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM);
         boolean verifyHostname = algorithm != null && !algorithm.isBlank();
@@ -332,7 +464,8 @@ record RegistryTls(
                         inlineKeyAndChain(config)),
                 config.getPassword(SchemaRegistryClientConfig.SSL_KEY_PASSWORD),
                 verifyHostname,
-                Handshake.of(config));
+                Handshake.of(config, algorithms),
+                algorithms);
     }
 
     /** The key and certificate chain given inline, as one PEM text; null when neither is. */
@@ -385,15 +518,16 @@ record RegistryTls(
 
     /**
      * Whether the JVM's default context serves: its trust store, no key store, host names checked,
-     * the default protocol (the enabled versions and cipher suites are the connection's parameters,
-     * set apart). Otherwise the client has a context of its own, of the configured protocol, with
-     * the JVM's trust store when none is configured.
+     * the default protocol, providers and algorithms (the enabled versions and cipher suites are
+     * the connection's parameters, set apart). Otherwise the client has a context of its own, of
+     * the configured protocol, with the JVM's trust store when none is configured.
      */
     boolean isDefault() {
         return !trustStore.isConfigured()
                 && !keyStore.isConfigured()
                 && verifyHostname
-                && handshake.isDefaultProtocol();
+                && handshake.isDefaultProtocol()
+                && algorithms.isDefault();
     }
 
     /**
@@ -403,8 +537,8 @@ record RegistryTls(
      */
     SSLContext context() {
         try {
-            SSLContext context = SSLContext.getInstance(handshake.protocol());
-            context.init(keyManagers(), trustManagers(), null);
+            SSLContext context = algorithms.context(handshake.protocol());
+            context.init(keyManagers(), trustManagers(), algorithms.random());
             return context;
         } catch (GeneralSecurityException e) {
             throw new ConfigException("Cannot set up TLS for the schema registry: " + e);
@@ -422,8 +556,7 @@ record RegistryTls(
                         SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
                         SchemaRegistryClientConfig.SSL_KEYSTORE_KEY,
                         secret);
-        KeyManagerFactory factory =
-                KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        KeyManagerFactory factory = algorithms.keyManagerFactory();
         // A PEM key's entry is protected by its password, or by an empty one without.
         factory.init(store, secret == null && keyStore.isPem() ? new char[0] : secret);
         return factory.getKeyManagers();
@@ -436,8 +569,7 @@ record RegistryTls(
                                 SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION,
                                 SchemaRegistryClientConfig.SSL_TRUSTSTORE_CERTIFICATES)
                         : null;
-        TrustManagerFactory factory =
-                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory factory = algorithms.trustManagerFactory();
         factory.init(store);
         TrustManager[] managers = factory.getTrustManagers();
         if (verifyHostname) {

@@ -84,11 +84,22 @@ import org.apache.kafka.common.config.types.Password;
  *   <tr><td>{@value #SSL_CIPHER_SUITES}</td><td>the JVM's</td>
  *       <td>The cipher suites the client offers, by their standard names; empty for the
  *       JVM's.</td></tr>
+ *   <tr><td>{@value #SSL_PROVIDER}</td><td>none</td>
+ *       <td>The security provider of the TLS context (a FIPS provider, say); none for the JVM's
+ *       first provider that has the protocol.</td></tr>
+ *   <tr><td>{@value #SSL_KEYMANAGER_ALGORITHM}</td><td>the JVM's ({@code SunX509})</td>
+ *       <td>The algorithm of the key manager factory that reads the key store.</td></tr>
+ *   <tr><td>{@value #SSL_TRUSTMANAGER_ALGORITHM}</td><td>the JVM's ({@code PKIX})</td>
+ *       <td>The algorithm of the trust manager factory that checks the registry's
+ *       certificate.</td></tr>
+ *   <tr><td>{@value #SSL_SECURE_RANDOM_IMPLEMENTATION}</td><td>none</td>
+ *       <td>The {@code SecureRandom} algorithm of the TLS context ({@code DRBG}, say); none for the
+ *       JVM's default.</td></tr>
  * </table>
  *
  * <p>Protocols and suites this JVM does not know, or cannot offer together (a version disabled by
- * {@code jdk.tls.disabledAlgorithms}, no suite of the enabled versions), are refused when the
- * client is made, not at the first handshake.
+ * {@code jdk.tls.disabledAlgorithms}, no suite of the enabled versions), and providers and
+ * algorithms it does not have, are refused when the client is made, not at the first handshake.
  *
  * <p>The TLS keys are Confluent's too ({@code schema.registry.} and Kafka's {@code ssl.*} names).
  */
@@ -121,6 +132,13 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SSL_PROTOCOL = "schema.registry.ssl.protocol";
     public static final String SSL_ENABLED_PROTOCOLS = "schema.registry.ssl.enabled.protocols";
     public static final String SSL_CIPHER_SUITES = "schema.registry.ssl.cipher.suites";
+    public static final String SSL_PROVIDER = "schema.registry.ssl.provider";
+    public static final String SSL_KEYMANAGER_ALGORITHM =
+            "schema.registry.ssl.keymanager.algorithm";
+    public static final String SSL_TRUSTMANAGER_ALGORITHM =
+            "schema.registry.ssl.trustmanager.algorithm";
+    public static final String SSL_SECURE_RANDOM_IMPLEMENTATION =
+            "schema.registry.ssl.secure.random.implementation";
 
     public SchemaRegistryClientConfig(Map<String, ?> originals) {
         super(configDef(), originals, false);
@@ -294,7 +312,34 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Type.LIST,
                         null,
                         Importance.LOW,
-                        "Cipher suites the client offers; none for the JVM's.");
+                        "Cipher suites the client offers; none for the JVM's.")
+                .define(
+                        SSL_PROVIDER,
+                        Type.STRING,
+                        null,
+                        Importance.LOW,
+                        "Security provider of the TLS context; none for the JVM's first that has"
+                                + " the protocol.")
+                .define(
+                        SSL_KEYMANAGER_ALGORITHM,
+                        Type.STRING,
+                        RegistryTls.Algorithms.DEFAULT.keyManager(),
+                        new ConfigDef.NonEmptyString(),
+                        Importance.LOW,
+                        "Algorithm of the key manager factory.")
+                .define(
+                        SSL_TRUSTMANAGER_ALGORITHM,
+                        Type.STRING,
+                        RegistryTls.Algorithms.DEFAULT.trustManager(),
+                        new ConfigDef.NonEmptyString(),
+                        Importance.LOW,
+                        "Algorithm of the trust manager factory.")
+                .define(
+                        SSL_SECURE_RANDOM_IMPLEMENTATION,
+                        Type.STRING,
+                        null,
+                        Importance.LOW,
+                        "SecureRandom algorithm of the TLS context; none for the JVM's default.");
     }
 
     /** The configured registry URLs, never empty. */

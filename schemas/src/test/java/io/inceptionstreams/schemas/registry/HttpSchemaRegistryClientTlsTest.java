@@ -68,7 +68,8 @@ class HttpSchemaRegistryClientTlsTest {
                         store(keys),
                         null,
                         true,
-                        RegistryTls.Handshake.DEFAULT)
+                        RegistryTls.Handshake.DEFAULT,
+                        RegistryTls.Algorithms.DEFAULT)
                 .context();
     }
 
@@ -375,6 +376,76 @@ class HttpSchemaRegistryClientTlsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("This JVM cannot offer")
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_CIPHER_SUITES + "=" + SUITE);
+    }
+
+    @Test
+    void shouldMakeTheContextOfTheConfiguredProviderAndAlgorithms() {
+        Object[] named = {
+            SchemaRegistryClientConfig.SSL_PROVIDER, "SunJSSE",
+            SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM, "PKIX",
+            SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM, "SunX509",
+            SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION, "DRBG",
+            SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION, clientKeys.toString(),
+            SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD, PASSWORD,
+            SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE, TYPE
+        };
+        try (EmbeddedSchemaRegistry registry =
+                new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), true).start()) {
+            assertThat(roundTrip(client(registry.url(), trusting(named)))).isEqualTo(SCHEMA);
+        }
+
+        Map<String, Object> config = new HashMap<>();
+        config.put(SchemaRegistryClientConfig.URL, "https://127.0.0.1:1");
+        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).algorithms())
+                .isEqualTo(RegistryTls.Algorithms.DEFAULT);
+        // The JVM's default algorithm named: still the JVM's default context
+        config.put(
+                SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                RegistryTls.Algorithms.DEFAULT.trustManager());
+        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).isDefault()).isTrue();
+        // Another one, without stores: a context of its own, made with it
+        config.put(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM, "SunX509");
+        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).isDefault()).isFalse();
+        config.remove(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM);
+        config.put(SchemaRegistryClientConfig.SSL_PROVIDER, "SunJSSE");
+        RegistryTls sunJsse = RegistryTls.of(new SchemaRegistryClientConfig(config));
+        assertThat(sunJsse.isDefault()).isFalse();
+        assertThat(sunJsse.context().getProvider().getName()).isEqualTo("SunJSSE");
+    }
+
+    @Test
+    void shouldRefuseProvidersAndAlgorithmsTheJvmDoesNotHaveNamingTheKey() {
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_PROVIDER,
+                                        "NoSuchProvider"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_PROVIDER)
+                .hasMessageContaining("no security provider of that name")
+                .hasMessageContaining("SunJSSE");
+        // A provider of the JVM without TLS: the handshake check asks that provider
+        assertThatThrownBy(
+                        () ->
+                                client(
+                                        "https://127.0.0.1:1",
+                                        SchemaRegistryClientConfig.SSL_PROVIDER,
+                                        "SUN"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_PROTOCOL)
+                .hasMessageContaining("not a TLS protocol of provider SUN");
+        for (String key :
+                new String[] {
+                    SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
+                    SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                    SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION
+                }) {
+            assertThatThrownBy(() -> client("https://127.0.0.1:1", key, "NoSuchAlgorithm"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(key)
+                    .hasMessageContaining("not an algorithm of this JVM's providers");
+        }
     }
 
     @Test
