@@ -57,9 +57,12 @@ record RegistryTls(
      * ssl.keymanager.algorithm}, {@code ssl.trustmanager.algorithm} and {@code
      * ssl.secure.random.implementation} keys: a FIPS deployment names its provider and algorithms.
      *
+     * <p>As in Kafka, the provider makes the TLS context only; the factories and the random source
+     * come from the first of the JVM's providers that has their algorithm.
+     *
      * @param provider the security provider of the TLS context; null for the JVM's first that has
      *     the protocol
-     * @param keyManager the algorithm of the key manager factory
+     * @param keyManager the algorithm of the key manager factory (used with a key store)
      * @param trustManager the algorithm of the trust manager factory
      * @param secureRandom the algorithm of the context's random numbers; null for the JVM's default
      */
@@ -82,8 +85,14 @@ record RegistryTls(
             Algorithms algorithms =
                     new Algorithms(
                             blankAsNull(config.getString(SchemaRegistryClientConfig.SSL_PROVIDER)),
-                            config.getString(SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM),
-                            config.getString(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM),
+                            blankAsDefault(
+                                    config.getString(
+                                            SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM),
+                                    DEFAULT.keyManager),
+                            blankAsDefault(
+                                    config.getString(
+                                            SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM),
+                                    DEFAULT.trustManager),
                             blankAsNull(
                                     config.getString(
                                             SchemaRegistryClientConfig
@@ -92,8 +101,25 @@ record RegistryTls(
             return algorithms;
         }
 
+        /**
+         * Whether these are the JVM's defaults, as its default TLS context has them. The key
+         * manager's algorithm is left out: without a key store (a condition of that context) it has
+         * nothing to read.
+         */
         boolean isDefault() {
-            return equals(DEFAULT);
+            return provider == null
+                    && secureRandom == null
+                    && trustManager.equalsIgnoreCase(DEFAULT.trustManager);
+        }
+
+        /** Whether the provider has a TLS context of {@code protocol}. */
+        boolean hasContext(String protocol) {
+            try {
+                context(protocol);
+                return true;
+            } catch (NoSuchAlgorithmException e) {
+                return false;
+            }
         }
 
         /** A TLS context of {@code protocol} from the configured provider. */
@@ -163,7 +189,11 @@ record RegistryTls(
         }
 
         private static String blankAsNull(String value) {
-            return value == null || value.isBlank() ? null : value.trim();
+            return blankAsDefault(value, null);
+        }
+
+        private static String blankAsDefault(String value, String jvmDefault) {
+            return value == null || value.isBlank() ? jvmDefault : value.trim();
         }
 
         @FunctionalInterface
@@ -289,6 +319,15 @@ record RegistryTls(
                 // then not read a second time for the client's own context.
                 context.init(null, new TrustManager[0], null);
             } catch (NoSuchAlgorithmException e) {
+                if (algorithms.provider() != null && Algorithms.DEFAULT.hasContext(protocol)) {
+                    throw new ConfigException(
+                            SchemaRegistryClientConfig.SSL_PROVIDER,
+                            algorithms.provider(),
+                            "this provider has no TLS context of "
+                                    + SchemaRegistryClientConfig.SSL_PROTOCOL
+                                    + "="
+                                    + protocol);
+                }
                 throw new ConfigException(
                         SchemaRegistryClientConfig.SSL_PROTOCOL,
                         protocol,
@@ -356,7 +395,7 @@ record RegistryTls(
                                     + what
                                     + " '"
                                     + name
-                                    + "'; this JVM supports "
+                                    + "'; the TLS context supports "
                                     + (known.size() <= LISTED
                                             ? String.join(", ", known)
                                             : known.size()

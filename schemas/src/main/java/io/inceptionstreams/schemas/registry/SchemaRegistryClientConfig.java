@@ -85,13 +85,14 @@ import org.apache.kafka.common.config.types.Password;
  *       <td>The cipher suites the client offers, by their standard names; empty for the
  *       JVM's.</td></tr>
  *   <tr><td>{@value #SSL_PROVIDER}</td><td>none</td>
- *       <td>The security provider of the TLS context (a FIPS provider, say); none for the JVM's
- *       first provider that has the protocol.</td></tr>
+ *       <td>The security provider of the TLS context (a FIPS provider, say), as in Kafka the
+ *       context only; none for the JVM's first provider that has the protocol.</td></tr>
  *   <tr><td>{@value #SSL_KEYMANAGER_ALGORITHM}</td><td>the JVM's ({@code SunX509})</td>
- *       <td>The algorithm of the key manager factory that reads the key store.</td></tr>
+ *       <td>The algorithm of the key manager factory that reads the key store; empty for the
+ *       JVM's.</td></tr>
  *   <tr><td>{@value #SSL_TRUSTMANAGER_ALGORITHM}</td><td>the JVM's ({@code PKIX})</td>
- *       <td>The algorithm of the trust manager factory that checks the registry's
- *       certificate.</td></tr>
+ *       <td>The algorithm of the trust manager factory that checks the registry's certificate;
+ *       empty for the JVM's.</td></tr>
  *   <tr><td>{@value #SSL_SECURE_RANDOM_IMPLEMENTATION}</td><td>none</td>
  *       <td>The {@code SecureRandom} algorithm of the TLS context ({@code DRBG}, say); none for the
  *       JVM's default.</td></tr>
@@ -324,16 +325,14 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         SSL_KEYMANAGER_ALGORITHM,
                         Type.STRING,
                         RegistryTls.Algorithms.DEFAULT.keyManager(),
-                        new ConfigDef.NonEmptyString(),
                         Importance.LOW,
-                        "Algorithm of the key manager factory.")
+                        "Algorithm of the key manager factory; empty for the JVM's.")
                 .define(
                         SSL_TRUSTMANAGER_ALGORITHM,
                         Type.STRING,
                         RegistryTls.Algorithms.DEFAULT.trustManager(),
-                        new ConfigDef.NonEmptyString(),
                         Importance.LOW,
-                        "Algorithm of the trust manager factory.")
+                        "Algorithm of the trust manager factory; empty for the JVM's.")
                 .define(
                         SSL_SECURE_RANDOM_IMPLEMENTATION,
                         Type.STRING,

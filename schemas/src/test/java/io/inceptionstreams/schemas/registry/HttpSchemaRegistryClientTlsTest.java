@@ -11,6 +11,7 @@ import io.inceptionstreams.schemas.registry.server.EmbeddedSchemaRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -78,14 +79,19 @@ class HttpSchemaRegistryClientTlsTest {
     }
 
     private static HttpSchemaRegistryClient client(String url, Object... keysAndValues) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(SchemaRegistryClientConfig.URL, url);
+        Map<String, Object> config = config(url, keysAndValues);
         config.put(SchemaRegistryClientConfig.MAX_RETRIES, 0);
         config.put(SchemaRegistryClientConfig.UNAVAILABLE_COOLDOWN_MS, 0);
+        return new HttpSchemaRegistryClient(config);
+    }
+
+    private static Map<String, Object> config(String url, Object... keysAndValues) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(SchemaRegistryClientConfig.URL, url);
         for (int i = 0; i < keysAndValues.length; i += 2) {
             config.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
-        return new HttpSchemaRegistryClient(config);
+        return config;
     }
 
     private static Object[] trusting(Object... more) {
@@ -291,23 +297,13 @@ class HttpSchemaRegistryClientTlsTest {
 
     @Test
     void shouldGiveAnotherProtocolAContextOfItsOwnWithoutStores() {
-        RegistryTls defaults =
-                RegistryTls.of(
-                        new SchemaRegistryClientConfig(
-                                Map.of(SchemaRegistryClientConfig.URL, "https://127.0.0.1:1")));
+        RegistryTls defaults = tlsOf();
         assertThat(defaults.isDefault()).isTrue();
         assertThat(defaults.handshake()).isEqualTo(RegistryTls.Handshake.DEFAULT);
         assertThat(defaults.handshake().parameters().getProtocols())
                 .containsExactly("TLSv1.2", "TLSv1.3");
 
-        RegistryTls tls12 =
-                RegistryTls.of(
-                        new SchemaRegistryClientConfig(
-                                Map.of(
-                                        SchemaRegistryClientConfig.URL,
-                                        "https://127.0.0.1:1",
-                                        SchemaRegistryClientConfig.SSL_PROTOCOL,
-                                        "TLSv1.2")));
+        RegistryTls tls12 = tlsOf(SchemaRegistryClientConfig.SSL_PROTOCOL, "TLSv1.2");
         assertThat(tls12.isDefault()).isFalse();
         assertThat(tls12.context().getProtocol()).isEqualTo("TLSv1.2");
         assertThat(tls12.handshake().parameters().getProtocols()).containsExactly("TLSv1.2");
@@ -380,37 +376,84 @@ class HttpSchemaRegistryClientTlsTest {
 
     @Test
     void shouldMakeTheContextOfTheConfiguredProviderAndAlgorithms() {
-        Object[] named = {
-            SchemaRegistryClientConfig.SSL_PROVIDER, "SunJSSE",
-            SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM, "PKIX",
-            SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM, "SunX509",
-            SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION, "DRBG",
-            SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION, clientKeys.toString(),
-            SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD, PASSWORD,
-            SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE, TYPE
-        };
+        CountingTlsProvider.install();
         try (EmbeddedSchemaRegistry registry =
                 new EmbeddedSchemaRegistry().withTls(serverContext(registryKeys), true).start()) {
-            assertThat(roundTrip(client(registry.url(), trusting(named)))).isEqualTo(SCHEMA);
-        }
+            HttpSchemaRegistryClient client =
+                    client(
+                            registry.url(),
+                            trusting(
+                                    SchemaRegistryClientConfig.SSL_PROVIDER,
+                                    CountingTlsProvider.NAME,
+                                    SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
+                                    CountingTlsProvider.ALGORITHM,
+                                    SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                                    CountingTlsProvider.ALGORITHM,
+                                    SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION,
+                                    CountingTlsProvider.ALGORITHM,
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
+                                    clientKeys.toString(),
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD,
+                                    PASSWORD,
+                                    SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
+                                    TYPE));
+            // The client's context took its managers from the named factories...
+            assertThat(CountingTlsProvider.TRUST_MANAGERS).hasPositiveValue();
+            assertThat(CountingTlsProvider.KEY_MANAGERS).hasPositiveValue();
+            CountingTlsProvider.reset();
 
-        Map<String, Object> config = new HashMap<>();
-        config.put(SchemaRegistryClientConfig.URL, "https://127.0.0.1:1");
-        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).algorithms())
+            assertThat(roundTrip(client)).isEqualTo(SCHEMA);
+            // ...and its connections are the provider's, with the named random source
+            assertThat(CountingTlsProvider.ENGINES).hasPositiveValue();
+            assertThat(CountingTlsProvider.RANDOM_BYTES).hasPositiveValue();
+        } finally {
+            CountingTlsProvider.uninstall();
+        }
+    }
+
+    @Test
+    void shouldUseTheJvmsDefaultContextOnlyWithTheJvmsDefaultProviderAndAlgorithms() {
+        assertThat(tlsOf().isDefault()).isTrue();
+        assertThat(tlsOf().algorithms()).isEqualTo(RegistryTls.Algorithms.DEFAULT);
+        // Empty algorithms are the JVM's; names are not case-sensitive
+        assertThat(
+                        tlsOf(
+                                        SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
+                                        "",
+                                        SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                                        " ")
+                                .algorithms())
                 .isEqualTo(RegistryTls.Algorithms.DEFAULT);
-        // The JVM's default algorithm named: still the JVM's default context
-        config.put(
-                SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
-                RegistryTls.Algorithms.DEFAULT.trustManager());
-        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).isDefault()).isTrue();
-        // Another one, without stores: a context of its own, made with it
-        config.put(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM, "SunX509");
-        assertThat(RegistryTls.of(new SchemaRegistryClientConfig(config)).isDefault()).isFalse();
-        config.remove(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM);
-        config.put(SchemaRegistryClientConfig.SSL_PROVIDER, "SunJSSE");
-        RegistryTls sunJsse = RegistryTls.of(new SchemaRegistryClientConfig(config));
+        assertThat(
+                        tlsOf(
+                                        SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
+                                        RegistryTls.Algorithms.DEFAULT
+                                                .trustManager()
+                                                .toLowerCase(Locale.ROOT))
+                                .isDefault())
+                .isTrue();
+        // Without a key store the key manager's algorithm has nothing to read
+        assertThat(
+                        tlsOf(SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM, "NewSunX509")
+                                .isDefault())
+                .isTrue();
+        assertThat(
+                        tlsOf(SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM, "SunX509")
+                                .isDefault())
+                .isFalse();
+        assertThat(
+                        tlsOf(SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION, "DRBG")
+                                .isDefault())
+                .isFalse();
+        RegistryTls sunJsse = tlsOf(SchemaRegistryClientConfig.SSL_PROVIDER, "SunJSSE");
         assertThat(sunJsse.isDefault()).isFalse();
         assertThat(sunJsse.context().getProvider().getName()).isEqualTo("SunJSSE");
+    }
+
+    /** The TLS settings of a client of {@code https://127.0.0.1:1} with these keys. */
+    private static RegistryTls tlsOf(Object... keysAndValues) {
+        return RegistryTls.of(
+                new SchemaRegistryClientConfig(config("https://127.0.0.1:1", keysAndValues)));
     }
 
     @Test
@@ -433,8 +476,11 @@ class HttpSchemaRegistryClientTlsTest {
                                         SchemaRegistryClientConfig.SSL_PROVIDER,
                                         "SUN"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(SchemaRegistryClientConfig.SSL_PROTOCOL)
-                .hasMessageContaining("not a TLS protocol of provider SUN");
+                .hasMessageContaining(
+                        "Invalid value SUN for configuration "
+                                + SchemaRegistryClientConfig.SSL_PROVIDER)
+                .hasMessageContaining("this provider has no TLS context of")
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_PROTOCOL + "=TLSv1.3");
         for (String key :
                 new String[] {
                     SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
