@@ -100,9 +100,23 @@ class HttpSchemaRegistryClientTlsTest {
             SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD, PASSWORD,
             SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE, TYPE
         };
-        Object[] all = new Object[trust.length + more.length];
-        System.arraycopy(trust, 0, all, 0, trust.length);
-        System.arraycopy(more, 0, all, trust.length, more.length);
+        return concat(trust, more);
+    }
+
+    /** {@link #trusting} the registry and presenting the client's certificate. */
+    private static Object[] withClientCertificate(Object... more) {
+        Object[] keys = {
+            SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION, clientKeys.toString(),
+            SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD, PASSWORD,
+            SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE, TYPE
+        };
+        return trusting(concat(keys, more));
+    }
+
+    private static Object[] concat(Object[] first, Object[] second) {
+        Object[] all = new Object[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
         return all;
     }
 
@@ -143,15 +157,7 @@ class HttpSchemaRegistryClientTlsTest {
                     .isInstanceOf(SchemaRegistryUnavailableException.class);
 
             HttpSchemaRegistryClient withCertificate =
-                    client(
-                            registry.url(),
-                            trusting(
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
-                                    clientKeys.toString(),
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD,
-                                    PASSWORD,
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
-                                    TYPE));
+                    client(registry.url(), withClientCertificate());
             assertThat(roundTrip(withCertificate)).isEqualTo(SCHEMA);
         }
     }
@@ -382,7 +388,7 @@ class HttpSchemaRegistryClientTlsTest {
             HttpSchemaRegistryClient client =
                     client(
                             registry.url(),
-                            trusting(
+                            withClientCertificate(
                                     SchemaRegistryClientConfig.SSL_PROVIDER,
                                     CountingTlsProvider.NAME,
                                     SchemaRegistryClientConfig.SSL_KEYMANAGER_ALGORITHM,
@@ -390,13 +396,7 @@ class HttpSchemaRegistryClientTlsTest {
                                     SchemaRegistryClientConfig.SSL_TRUSTMANAGER_ALGORITHM,
                                     CountingTlsProvider.ALGORITHM,
                                     SchemaRegistryClientConfig.SSL_SECURE_RANDOM_IMPLEMENTATION,
-                                    CountingTlsProvider.ALGORITHM,
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION,
-                                    clientKeys.toString(),
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD,
-                                    PASSWORD,
-                                    SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE,
-                                    TYPE));
+                                    CountingTlsProvider.ALGORITHM));
             // The client's context took its managers from the named factories...
             assertThat(CountingTlsProvider.TRUST_MANAGERS).hasPositiveValue();
             assertThat(CountingTlsProvider.KEY_MANAGERS).hasPositiveValue();
