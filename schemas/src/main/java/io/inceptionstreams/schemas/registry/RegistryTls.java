@@ -76,7 +76,8 @@ record RegistryTls(
                         null);
 
         /**
-         * The algorithms {@code config} names.
+         * The algorithms {@code config} names: the JVM's defaults unchecked (they are there), any
+         * other looked up.
          *
          * @throws ConfigException naming the key, for a provider or algorithm this JVM does not
          *     have
@@ -97,6 +98,9 @@ record RegistryTls(
                                     config.getString(
                                             SchemaRegistryClientConfig
                                                     .SSL_SECURE_RANDOM_IMPLEMENTATION)));
+            if (algorithms.equals(DEFAULT)) {
+                return DEFAULT;
+            }
             algorithms.check();
             return algorithms;
         }
